@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Runs every test/**/*.test.ts with Node's own test runner (through tsx, since Node 20 cannot strip
+// types), one file at a time per core, each test bounded by a timeout. Extra arguments are passed on
+// (e.g. `npm test -- --test-name-pattern=lockAll`), and file paths narrow the run.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+function find(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...find(full));
+    else if (name.endsWith('.test.ts')) out.push(full);
+  }
+  return out;
+}
+
+const args = process.argv.slice(2);
+const files = args.filter((a) => a.endsWith('.ts'));
+const flags = args.filter((a) => !a.endsWith('.ts'));
+const selected = files.length > 0 ? files : [...find('test'), ...find('examples')].sort();
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-timeout=120000', '--test-reporter=spec', ...flags, ...selected],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);

@@ -1,0 +1,58 @@
+import type { HolderInfo } from '../holder-info.js';
+
+export type LockMode = 'exclusive' | 'shared';
+
+/** What a backend knows about a lock without taking it. */
+export interface BackendStatus {
+  locked: boolean;
+  /** The mode it is held in, when the backend can tell. */
+  mode?: LockMode;
+  holder?: HolderInfo;
+}
+
+/** One acquisition granted by a backend. */
+export interface BackendGrant {
+  /**
+   * Give the lock back. Called exactly once by the core. May be asynchronous (a connection-based backend
+   * answers over the network); must not throw for a lock that was already lost.
+   */
+  release(options: { remove: boolean }): void | Promise<void>;
+  /**
+   * Start watching for loss of this lock; `onLost` is called at most once, with the reason. Returns a
+   * function that stops watching. The core calls it lazily, the first time a user reads `handle.signal`,
+   * so an unobserved lock costs nothing.
+   */
+  watchLoss(onLost: (reason: Error) => void): () => void;
+}
+
+/**
+ * A lock backend. It only answers "try once" and "release"; waiting, timeouts, cancellation, in-process
+ * queues and wake-ups live in the core (`src/lock/`), the same for every backend.
+ *
+ * Methods may answer synchronously (the kernel backend does: a non-blocking flock is a syscall) or with a
+ * promise (a backend that talks to a server), so the interface stays open to connection-based backends.
+ */
+export interface Backend {
+  /** Shown on handles and in `inspect` (`'kernel'`, `'lease'`, ...). */
+  readonly name: string;
+  /** Whether `shared` locks are supported; the core refuses them with `LOCK_UNSUPPORTED` otherwise. */
+  readonly supportsShared: boolean;
+  /**
+   * Try to take the lock once, without waiting. Resolves a grant when held, `undefined` when someone
+   * else holds it (a normal answer, not an error). Throws only on real failures, as `LocksmithError`s.
+   */
+  tryAcquire(
+    key: string,
+    mode: LockMode,
+    holder: HolderInfo,
+  ): BackendGrant | undefined | Promise<BackendGrant | undefined>;
+  /** Whether the lock is held and by whom, without taking it for longer than a probe. */
+  inspect(key: string): BackendStatus | Promise<BackendStatus>;
+  /**
+   * Optional wake-up hint: call `onChange` whenever the lock may have been released. The core still polls
+   * with a capped backoff, because a crashed holder sends no wake-up. Returns a function that stops watching.
+   */
+  watch?(key: string, onChange: () => void): () => void;
+  /** Why this backend was chosen for `key` (for `inspect`), when selection was automatic. */
+  readonly reason?: string | undefined;
+}

@@ -1,0 +1,55 @@
+import { createRequire } from 'node:module';
+import type { LibraryHandle } from 'koffi';
+
+/**
+ * Loads the few native functions the kernel backends call, through koffi (prebuilt per platform, so no
+ * compiler at install). Loading happens once, on first use; a failure is remembered and reported by the
+ * backend selection as "kernel backend unavailable", never thrown at import time.
+ */
+
+const require = createRequire(import.meta.url);
+
+export type Koffi = typeof import('koffi');
+
+let koffiModule: Koffi | undefined;
+let koffiError: unknown;
+
+export function loadKoffi(): Koffi {
+  if (koffiModule) return koffiModule;
+  if (koffiError) throw koffiError;
+  try {
+    koffiModule = require('koffi') as Koffi;
+    return koffiModule;
+  } catch (error) {
+    koffiError = error;
+    throw error;
+  }
+}
+
+const LIBC_CANDIDATES: Record<string, string[]> = {
+  linux: ['libc.so.6', 'libc.so'],
+  darwin: ['/usr/lib/libSystem.B.dylib', 'libc.dylib'],
+  freebsd: ['libc.so.7'],
+  openbsd: ['libc.so'],
+  android: ['libc.so'],
+};
+
+/** The C library of this process (glibc, musl, libSystem...). */
+export function loadLibc(): LibraryHandle {
+  const koffi = loadKoffi();
+  const candidates = LIBC_CANDIDATES[process.platform] ?? ['libc.so.6', 'libc.so'];
+  let lastError: unknown;
+  for (const name of candidates) {
+    try {
+      return koffi.load(name);
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  // musl names its libc after the architecture; as a last resort ask the already-loaded process image.
+  try {
+    return koffi.load(null);
+  } catch {
+    throw lastError;
+  }
+}

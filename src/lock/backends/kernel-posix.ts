@@ -1,0 +1,62 @@
+import os from 'node:os';
+import util from 'node:util';
+import { LockIOError, LockUnsupportedError } from '../../errors.js';
+import type { LockMode } from './backend.js';
+import { loadKoffi, loadLibc } from './ffi.js';
+import type { NativeAttempt, NativeLock } from './native-lock.js';
+
+// Same values on Linux, macOS and the BSDs.
+const LOCK_SH = 1;
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+const LOCK_UN = 8;
+
+const { EAGAIN, EWOULDBLOCK, EINTR, ENOLCK, EOPNOTSUPP, ENOSYS, EINVAL } = os.constants.errno;
+
+/** An Error shaped like Node's own system errors, for an errno read through FFI. */
+export function errnoError(errno: number, syscall: string): NodeJS.ErrnoException {
+  const code = util.getSystemErrorName(-errno);
+  const error: NodeJS.ErrnoException = new Error(`${syscall}: ${code}`);
+  error.code = code;
+  error.errno = errno;
+  error.syscall = syscall;
+  return error;
+}
+
+/**
+ * flock(2) through koffi. flock locks belong to the open file description, so closing another descriptor
+ * of the same file does not drop them (unlike fcntl locks), and util-linux flock, Python filelock,
+ * Rust std and Go use the same call: they all exclude each other on the same file.
+ */
+export function createPosixLock(): NativeLock {
+  const koffi = loadKoffi();
+  const libc = loadLibc();
+  const flock = libc.func('int flock(int fd, int operation)') as (fd: number, op: number) => number;
+  const futimens = libc.func('int futimens(int fd, void *times)') as (fd: number, times: null) => number;
+
+  return {
+    recordOffset: 0,
+    tryLock(fd: number, mode: LockMode): NativeAttempt {
+      if (flock(fd, (mode === 'shared' ? LOCK_SH : LOCK_EX) | LOCK_NB) === 0) return 'held';
+      const errno = koffi.errno();
+      if (errno === EWOULDBLOCK || errno === EAGAIN) return 'busy';
+      if (errno === EINTR) return 'interrupted';
+      const cause = errnoError(errno, 'flock');
+      if (errno === ENOLCK || errno === EOPNOTSUPP || errno === ENOSYS || errno === EINVAL) {
+        throw new LockUnsupportedError(`This filesystem does not support flock(2) (${cause.code})`, {
+          cause,
+        });
+      }
+      throw new LockIOError(`fd ${fd}`, 'lock', cause);
+    },
+    unlock(fd: number): void {
+      // Only EBADF or EINTR are possible here; closing the descriptor releases the lock in any case.
+      flock(fd, LOCK_UN);
+    },
+    wake(fd: number): void {
+      // futimens(fd, NULL) sets the times to now with write access alone (no ownership needed), and
+      // the resulting inotify/kqueue attribute event wakes waiters in other processes.
+      futimens(fd, null);
+    },
+  };
+}

@@ -1,0 +1,317 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  LockCompromisedError,
+  LockDirectoryError,
+  LockInvalidArgumentError,
+  LockIOError,
+  LocksmithError,
+} from '../../errors.js';
+import { decodeHolder, encodeHolder, type HolderInfo } from '../holder-info.js';
+import type { Backend, BackendGrant, BackendStatus, LockMode } from './backend.js';
+import { watchFile } from './dir-watch.js';
+import type { NativeLock } from './native-lock.js';
+
+/** A descriptor of a lock file, with the identity of the file it was opened on. */
+interface OpenFile {
+  readonly key: string;
+  readonly fd: number;
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly writable: boolean;
+  inUse: boolean;
+}
+
+/** Idle descriptors kept open for the next acquisition of the same lock file (the fast path). */
+const MAX_IDLE = 64;
+/** How often a lock file may be found replaced during one attempt before the attempt counts as busy. */
+const MAX_REOPEN = 8;
+const RECORD_READ = 4096;
+
+function sameFile(file: OpenFile, stat: fs.BigIntStats | undefined): boolean {
+  return stat !== undefined && stat.ino === file.ino && stat.dev === file.dev;
+}
+
+/**
+ * The kernel backend: an OS lock (flock(2) or LockFileEx) on the lock file, released by the kernel when
+ * the process dies. Only non-blocking attempts are made, synchronously: a blocking call would occupy one
+ * of libuv's four threadpool threads for the whole wait and starve every `fs` call of the process.
+ */
+export class KernelBackend implements Backend {
+  readonly name = 'kernel';
+  readonly supportsShared = true;
+  readonly reason: string | undefined;
+  readonly #native: NativeLock;
+  /** Cached descriptors by lock file path, least recently used first. */
+  readonly #files = new Map<string, OpenFile>();
+
+  constructor(native: NativeLock, reason?: string) {
+    this.#native = native;
+    this.reason = reason;
+  }
+
+  tryAcquire(key: string, mode: LockMode, holder: HolderInfo): BackendGrant | undefined {
+    for (let attempt = 0; attempt < MAX_REOPEN; attempt++) {
+      const file = this.#take(key);
+      const result = this.#native.tryLock(file.fd, mode);
+      if (result !== 'held') {
+        this.#putBack(file);
+        if (result === 'busy') return undefined;
+        continue; // interrupted by a signal: try again
+      }
+      // The lock is on the descriptor's inode. If the path now names another file (removed by
+      // `removeOnRelease` or by another tool, then created again), a lock on the old inode excludes
+      // nobody: drop it and lock the file that is there now.
+      if (!sameFile(file, fs.statSync(key, { bigint: true, throwIfNoEntry: false }))) {
+        this.#native.unlock(file.fd);
+        this.#discard(file);
+        continue;
+      }
+      if (file.writable) this.#writeRecord(file, holder);
+      return new KernelGrant(this, file, mode);
+    }
+    return undefined;
+  }
+
+  inspect(key: string): BackendStatus {
+    let fd: number;
+    try {
+      fd = fs.openSync(key, fs.constants.O_RDONLY);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { locked: false };
+      throw this.#openError(key, error);
+    }
+    try {
+      // A probe of our own on a separate descriptor: it conflicts with every holder, this process included.
+      if (this.#native.tryLock(fd, 'exclusive') === 'held') {
+        this.#native.unlock(fd);
+        return { locked: false };
+      }
+      const status: BackendStatus = { locked: true };
+      if (this.#native.tryLock(fd, 'shared') === 'held') {
+        this.#native.unlock(fd);
+        status.mode = 'shared';
+      } else {
+        status.mode = 'exclusive';
+      }
+      const holder = this.#readRecord(fd);
+      if (holder) status.holder = holder;
+      return status;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  watch(key: string, onChange: () => void): () => void {
+    return watchFile(key, onChange);
+  }
+
+  /** Called once by a grant. */
+  release(file: OpenFile, mode: LockMode, remove: boolean): void {
+    const native = this.#native;
+    let removed = false;
+    try {
+      if (remove && sameFile(file, fs.statSync(file.key, { bigint: true, throwIfNoEntry: false }))) {
+        // Unlink while still holding, so nobody can lock this inode and believe it is the lock file.
+        // A shared holder only removes the file when it can convert to exclusive, i.e. it is the last one.
+        if (mode === 'exclusive' || native.tryLock(file.fd, 'exclusive') === 'held') {
+          fs.unlinkSync(file.key);
+          removed = true;
+        }
+      } else if (file.writable && (mode === 'exclusive' || native.tryLock(file.fd, 'exclusive') === 'held')) {
+        // Clear our holder record, so that a later holder using another tool is not reported as us.
+        fs.ftruncateSync(file.fd, 0);
+      }
+    } catch {
+      // Clearing the record is diagnostic housekeeping; the unlock below is what matters.
+    }
+    native.unlock(file.fd);
+    if (removed) {
+      this.#discard(file);
+      return;
+    }
+    if (file.writable) {
+      try {
+        native.wake(file.fd);
+      } catch {
+        // Best effort: waiters also poll.
+      }
+    }
+    this.#putBack(file);
+  }
+
+  /** Start watching for the lock file being removed or replaced under a holder. */
+  watchLoss(file: OpenFile, onLost: (reason: Error) => void): () => void {
+    let done = false;
+    const check = () => {
+      if (done) return;
+      if (sameFile(file, fs.statSync(file.key, { bigint: true, throwIfNoEntry: false }))) return;
+      done = true;
+      stop();
+      onLost(new LockCompromisedError(file.key, 'the lock file was removed or replaced by someone else'));
+    };
+    const stop = watchFile(file.key, check);
+    check();
+    return () => {
+      done = true;
+      stop();
+    };
+  }
+
+  /** The cached descriptor of `key`, or a new one (a separate one if the cached one is in use). */
+  #take(key: string): OpenFile {
+    const cached = this.#files.get(key);
+    if (cached && !cached.inUse) {
+      // Move to the most recently used end.
+      this.#files.delete(key);
+      this.#files.set(key, cached);
+      cached.inUse = true;
+      return cached;
+    }
+    const file = this.#open(key);
+    file.inUse = true;
+    if (!cached) this.#remember(file);
+    return file;
+  }
+
+  #putBack(file: OpenFile): void {
+    file.inUse = false;
+    if (this.#files.get(file.key) !== file) fs.closeSync(file.fd);
+  }
+
+  #discard(file: OpenFile): void {
+    if (this.#files.get(file.key) === file) this.#files.delete(file.key);
+    fs.closeSync(file.fd);
+  }
+
+  #remember(file: OpenFile): void {
+    this.#files.set(file.key, file);
+    if (this.#files.size <= MAX_IDLE) return;
+    for (const old of this.#files.values()) {
+      if (this.#files.size <= MAX_IDLE) break;
+      if (old.inUse) continue;
+      this.#files.delete(old.key);
+      fs.closeSync(old.fd);
+    }
+  }
+
+  #open(key: string): OpenFile {
+    const flags = fs.constants.O_RDWR | fs.constants.O_CREAT;
+    let fd: number;
+    let writable = true;
+    try {
+      fd = this.#openCreatingFolder(key, flags);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (!(code === 'EACCES' || code === 'EPERM' || code === 'EROFS') || !fs.existsSync(key)) throw error;
+      // A lock file we may not write (read-only mount, another user's file) can still be flock'ed;
+      // only the holder record is skipped.
+      try {
+        fd = fs.openSync(key, fs.constants.O_RDONLY);
+      } catch (readError) {
+        throw this.#openError(key, readError);
+      }
+      writable = false;
+    }
+    const stat = fs.fstatSync(fd, { bigint: true });
+    if (stat.isDirectory()) {
+      fs.closeSync(fd);
+      throw new LockInvalidArgumentError(`Lock file path ${key} is a folder`);
+    }
+    return { key, fd, dev: stat.dev, ino: stat.ino, writable, inUse: false };
+  }
+
+  #openCreatingFolder(key: string, flags: number): number {
+    try {
+      return fs.openSync(key, flags, 0o666);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw this.#openError(key, error);
+    }
+    const folder = path.dirname(key);
+    try {
+      fs.mkdirSync(folder, { recursive: true });
+    } catch (error) {
+      throw new LockDirectoryError(folder, error);
+    }
+    try {
+      return fs.openSync(key, flags, 0o666);
+    } catch (error) {
+      throw this.#openError(key, error);
+    }
+  }
+
+  #openError(key: string, error: unknown): Error {
+    if (error instanceof LocksmithError) return error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const folder = path.dirname(key);
+    switch (code) {
+      case 'EISDIR':
+        return new LockInvalidArgumentError(`Lock file path ${key} is a folder`, { cause: error });
+      case 'ENAMETOOLONG':
+        return new LockInvalidArgumentError(`Lock file path ${key} is too long`, { cause: error });
+      case 'ENOTDIR':
+      case 'ENOENT':
+        return new LockDirectoryError(folder, error);
+      case 'EACCES':
+      case 'EPERM':
+      case 'EROFS':
+        // The file does not exist (or we would have opened it read-only): the folder refuses us.
+        return fs.existsSync(key)
+          ? new LockIOError(key, 'open', error)
+          : new LockDirectoryError(folder, error);
+      default:
+        return new LockIOError(key, 'open', error);
+    }
+  }
+
+  #writeRecord(file: OpenFile, holder: HolderInfo): void {
+    const record = Buffer.from(encodeHolder(holder));
+    const offset = this.#native.recordOffset;
+    try {
+      fs.writeSync(file.fd, record, 0, record.length, offset);
+      fs.ftruncateSync(file.fd, offset + record.length);
+    } catch {
+      // The record is diagnostic: a full disk must not turn a granted lock into an error.
+    }
+  }
+
+  #readRecord(fd: number): HolderInfo | undefined {
+    const buffer = Buffer.alloc(RECORD_READ);
+    let length: number;
+    try {
+      length = fs.readSync(fd, buffer, 0, RECORD_READ, this.#native.recordOffset);
+    } catch {
+      return undefined;
+    }
+    return decodeHolder(buffer.toString('utf8', 0, length));
+  }
+}
+
+class KernelGrant implements BackendGrant {
+  readonly #backend: KernelBackend;
+  readonly #file: OpenFile;
+  readonly #mode: LockMode;
+  #released = false;
+  #stopWatching: (() => void) | undefined;
+
+  constructor(backend: KernelBackend, file: OpenFile, mode: LockMode) {
+    this.#backend = backend;
+    this.#file = file;
+    this.#mode = mode;
+  }
+
+  release(options: { remove: boolean }): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#stopWatching?.();
+    this.#backend.release(this.#file, this.#mode, options.remove);
+  }
+
+  watchLoss(onLost: (reason: Error) => void): () => void {
+    if (this.#released) return () => {};
+    this.#stopWatching = this.#backend.watchLoss(this.#file, onLost);
+    return this.#stopWatching;
+  }
+}

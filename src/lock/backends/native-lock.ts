@@ -1,0 +1,18 @@
+import type { LockMode } from './backend.js';
+
+/** The result of one non-blocking attempt on a descriptor. */
+export type NativeAttempt = 'held' | 'busy' | 'interrupted';
+
+/**
+ * The platform primitive under the kernel backend: flock(2) on POSIX, LockFileEx on Windows.
+ * Everything else (descriptor cache, inode check, holder record, wake-ups) is shared in `kernel.ts`.
+ */
+export interface NativeLock {
+  /** Non-blocking attempt. Throws a `LocksmithError` on real failures. */
+  tryLock(fd: number, mode: LockMode): NativeAttempt;
+  unlock(fd: number): void;
+  /** Touch the file's metadata so that waiters watching it wake up; best effort. */
+  wake(fd: number): void;
+  /** Where the holder record starts in the lock file (Windows locks byte 0 itself, as Python's filelock does). */
+  readonly recordOffset: number;
+}

@@ -1,0 +1,251 @@
+import { LockTimeoutError, LockUnsupportedError } from '../errors.js';
+import type { BackendGrant } from './backends/backend.js';
+import { currentHolder, type HolderInfo } from './holder-info.js';
+import { type LocalLock, localLock, type Turn } from './local-queue.js';
+import { type LockOptions, type ResolvedLock, resolveLock } from './options.js';
+import { Waker } from './waiter.js';
+
+/** A held lock. Release it with `release()` or let `await using` do it. */
+export interface LockHandle extends AsyncDisposable {
+  /** The absolute path that was locked. */
+  readonly path: string;
+  /** The absolute path of the lock file. */
+  readonly lockfilePath: string;
+  readonly shared: boolean;
+  /** The backend that holds it (`'kernel'`, `'lease'`, ...). */
+  readonly backend: string;
+  /**
+   * Aborts, with a `LockCompromisedError` as its reason, if the lock is ever lost (its lock file removed or
+   * replaced by someone else, its lease or connection lost). Watching starts the first time it is read.
+   */
+  readonly signal: AbortSignal;
+  /** Release the lock. Safe to call more than once; later calls return the first call's promise. */
+  release(): Promise<void>;
+}
+
+class Handle implements LockHandle {
+  readonly path: string;
+  readonly lockfilePath: string;
+  readonly shared: boolean;
+  readonly backend: string;
+  readonly #local: LocalLock;
+  readonly #remove: boolean;
+  #releasing: Promise<void> | undefined;
+  #controller: AbortController | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(request: ResolvedLock, local: LocalLock) {
+    this.path = request.path;
+    this.lockfilePath = request.lockfilePath;
+    this.shared = request.mode === 'shared';
+    this.backend = request.backend.name;
+    this.#remove = request.removeOnRelease;
+    this.#local = local;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      if (!this.#releasing) this.#unsubscribe = this.#local.onLoss((reason) => controller.abort(reason));
+    }
+    return this.#controller.signal;
+  }
+
+  release(): Promise<void> {
+    this.#releasing ??= this.#release();
+    return this.#releasing;
+  }
+
+  async #release(): Promise<void> {
+    this.#unsubscribe?.();
+    const grant = this.#local.leave();
+    if (!grant) return;
+    try {
+      await grant.release({ remove: this.#remove });
+    } finally {
+      this.#local.released();
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
+}
+
+/** Tracks the single `onWait` notification of one call. */
+interface CallState {
+  notified: boolean;
+}
+
+async function holderOf(request: ResolvedLock): Promise<HolderInfo | undefined> {
+  try {
+    return (await request.backend.inspect(request.lockfilePath)).holder;
+  } catch {
+    return undefined; // diagnostic only
+  }
+}
+
+function notifyWait(request: ResolvedLock, call: CallState, holder: HolderInfo | undefined): void {
+  if (call.notified || !request.onWait) return;
+  call.notified = true;
+  request.onWait({
+    path: request.path,
+    lockfilePath: request.lockfilePath,
+    ...(holder ? { holder } : {}),
+  });
+}
+
+/** Wait for this task's turn among the tasks of this process. */
+async function localTurn(request: ResolvedLock, local: LocalLock): Promise<Turn> {
+  const { turn, cancel } = local.wait(request.mode);
+  const remaining = request.deadline - performance.now();
+  const signal = request.signal;
+  if (remaining === Number.POSITIVE_INFINITY && !signal) return turn;
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const gaveUp = new Promise<'timeout' | 'abort'>((resolve) => {
+    if (remaining !== Number.POSITIVE_INFINITY)
+      timer = setTimeout(() => resolve('timeout'), Math.max(0, remaining));
+    if (signal) {
+      onAbort = () => resolve('abort');
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+  try {
+    const outcome = await Promise.race([turn, gaveUp]);
+    if (typeof outcome === 'object') return outcome;
+    // If the turn came at the same moment, cancel finds no ticket: take the turn, it is ours.
+    if (!cancel()) return turn;
+    if (outcome === 'abort') throw signal?.reason;
+    throw new LockTimeoutError(request.lockfilePath, request.timeout, local.holder);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Take the lock from the backend, retrying on wake-ups and a capped backoff until the deadline. */
+async function fromBackend(
+  request: ResolvedLock,
+  call: CallState,
+): Promise<{ grant: BackendGrant; holder: HolderInfo } | undefined> {
+  const { backend, lockfilePath: key, mode, signal } = request;
+  let holder = currentHolder(mode);
+  let grant = await backend.tryAcquire(key, mode, holder);
+  if (grant) return { grant, holder };
+  if (request.timeout === 0) return undefined;
+  const waker = new Waker(backend, key);
+  try {
+    if (request.onWait) notifyWait(request, call, await holderOf(request));
+    for (;;) {
+      signal?.throwIfAborted();
+      holder = currentHolder(mode);
+      grant = await backend.tryAcquire(key, mode, holder);
+      if (grant) return { grant, holder };
+      const remaining = request.deadline - performance.now();
+      if (remaining <= 0) return undefined;
+      await waker.wait(remaining, signal);
+    }
+  } finally {
+    waker.close();
+  }
+}
+
+/**
+ * The one acquisition path behind `lock`, `tryLock`, `withLock` and `lockAll`.
+ * Resolves `undefined` when the lock is busy and `busy` is `'undefined'`; otherwise busy means LOCK_TIMEOUT.
+ */
+export async function acquire(
+  request: ResolvedLock,
+  busy: 'throw' | 'undefined',
+): Promise<LockHandle | undefined> {
+  const { backend, lockfilePath: key, mode, signal } = request;
+  signal?.throwIfAborted();
+  if (mode === 'shared' && !backend.supportsShared) {
+    throw new LockUnsupportedError(`The ${backend.name} backend does not support shared locks`);
+  }
+  const call: CallState = { notified: false };
+  const local = localLock(backend, key);
+  let turn = local.tryEnter(mode);
+  if (!turn) {
+    if (request.timeout === 0) {
+      if (busy === 'undefined') return undefined;
+      throw new LockTimeoutError(key, 0, local.holder);
+    }
+    notifyWait(request, call, local.holder);
+    turn = await localTurn(request, local);
+  }
+  if (turn.kind === 'joined') return new Handle(request, local);
+  let result: Awaited<ReturnType<typeof fromBackend>>;
+  try {
+    result = await fromBackend(request, call);
+  } catch (error) {
+    local.failed();
+    throw error;
+  }
+  if (!result) {
+    local.failed();
+    if (busy === 'undefined') return undefined;
+    throw new LockTimeoutError(key, request.timeout, await holderOf(request));
+  }
+  local.granted(result.grant, result.holder);
+  return new Handle(request, local);
+}
+
+/**
+ * Lock `path` (its lock file is `path + '.lock'`), waiting until the lock is held.
+ * Waiting never blocks the event loop or libuv's threadpool.
+ *
+ * @throws {LockTimeoutError} `LOCK_TIMEOUT` when `timeout` passes; the error names the holder when known.
+ * @throws {LockDirectoryError} `LOCK_DIRECTORY` when the lock file's folder cannot be created or accessed.
+ * @throws {LockInvalidArgumentError} `LOCK_INVALID_ARGUMENT` for an empty path, a NUL byte, a folder, a bad timeout.
+ * @throws {LockUnsupportedError} `LOCK_UNSUPPORTED` when the backend cannot be used here.
+ * @throws `signal.reason` when `signal` aborts before the lock is held.
+ * @example
+ * await using handle = await lock('runtime/tasks.json', { timeout: 5_000 });
+ * // ... read and write runtime/tasks.json; released when the block ends
+ */
+export async function lock(path: string, options?: LockOptions): Promise<LockHandle> {
+  return (await acquire(resolveLock(path, options), 'throw'))!;
+}
+
+/**
+ * Lock `path` if nobody else holds it; never waits.
+ *
+ * @returns the handle, or `undefined` when someone else (another process or task) holds the lock.
+ * @throws the same errors as {@link lock}, except `LOCK_TIMEOUT`.
+ * @example
+ * const handle = await tryLock('cache.db');
+ * if (!handle) return console.log('busy, try later');
+ */
+export async function tryLock(
+  path: string,
+  options?: Omit<LockOptions, 'timeout'>,
+): Promise<LockHandle | undefined> {
+  return acquire(resolveLock(path, { ...options, timeout: 0 }), 'undefined');
+}
+
+/**
+ * Run `fn` while holding the lock of `path`; the lock is released when `fn` returns or throws.
+ *
+ * @throws the errors of {@link lock}, and whatever `fn` throws.
+ * @example
+ * const count = await withLock('counter.json', async () => {
+ *   const n = JSON.parse(await readFile('counter.json', 'utf8')) + 1;
+ *   await writeFile('counter.json', JSON.stringify(n));
+ *   return n;
+ * });
+ */
+export async function withLock<T>(
+  path: string,
+  fn: (handle: LockHandle) => T | Promise<T>,
+  options?: LockOptions,
+): Promise<T> {
+  const handle = await lock(path, options);
+  try {
+    return await fn(handle);
+  } finally {
+    await handle.release();
+  }
+}

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { LockInvalidArgumentError } from '../errors.js';
+import type { Backend, LockMode } from './backends/backend.js';
+import { type BackendOption, selectBackend } from './backends/select.js';
+import type { HolderInfo } from './holder-info.js';
+
+/** Told once to `onWait` when a call has to wait. */
+export interface WaitInfo {
+  path: string;
+  lockfilePath: string;
+  /** The current holder, when known (it may be another tool that records nothing). */
+  holder?: HolderInfo;
+}
+
+/** Options of `lock`, `tryLock`, `withLock`, `lockAll` and `inspect`. Every one is optional. */
+export interface LockOptions {
+  /** Milliseconds to wait before failing with `LOCK_TIMEOUT`. Default: wait until acquired. `0`: try once. */
+  timeout?: number;
+  /** Aborting it stops the wait; the call rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** A reader lock: any number of shared holders together, none while an exclusive one holds. Default false. */
+  shared?: boolean;
+  /** The lock file to use instead of `path + '.lock'` (to interoperate with another tool's lock file). */
+  lockfilePath?: string;
+  /** Remove the lock file on release. Default false: lock files stay for reuse (and are cheap). */
+  removeOnRelease?: boolean;
+  /** `'auto'` (default), `'kernel'`, `'lease'`, or a backend object. `LOCKSMITH_BACKEND` overrides `'auto'`. */
+  backend?: BackendOption;
+  /** Called once when the call has to wait, with the current holder when known. */
+  onWait?: (info: WaitInfo) => void;
+}
+
+/** Options after validation, with the defaults applied (the one place they are). */
+export interface ResolvedLock {
+  path: string;
+  lockfilePath: string;
+  mode: LockMode;
+  /** Absolute time (performance.now()) after which waiting fails; Infinity to wait forever. */
+  deadline: number;
+  timeout: number;
+  signal: AbortSignal | undefined;
+  removeOnRelease: boolean;
+  backend: Backend;
+  onWait: ((info: WaitInfo) => void) | undefined;
+}
+
+function checkPath(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new LockInvalidArgumentError(`${what} must be a non-empty string`);
+  }
+  if (value.includes('\0')) throw new LockInvalidArgumentError(`${what} must not contain a NUL byte`);
+  return path.resolve(value);
+}
+
+/** Validate a timeout in milliseconds; `undefined` means forever. */
+export function checkTimeout(timeout: unknown): number {
+  if (timeout === undefined) return Number.POSITIVE_INFINITY;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
+    throw new LockInvalidArgumentError(
+      `timeout must be a number of milliseconds >= 0, not ${String(timeout)}`,
+    );
+  }
+  return timeout;
+}
+
+export function resolveLock(target: string, options: LockOptions = {}): ResolvedLock {
+  const resolvedPath = checkPath(target, 'path');
+  const lockfilePath =
+    options.lockfilePath === undefined
+      ? `${resolvedPath}.lock`
+      : checkPath(options.lockfilePath, 'lockfilePath');
+  if (
+    options.lockfilePath === undefined &&
+    fs.statSync(resolvedPath, { throwIfNoEntry: false })?.isDirectory()
+  ) {
+    throw new LockInvalidArgumentError(`path ${resolvedPath} is a folder; lock a file, or pass lockfilePath`);
+  }
+  const timeout = checkTimeout(options.timeout);
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new LockInvalidArgumentError('signal must be an AbortSignal');
+  }
+  return {
+    path: resolvedPath,
+    lockfilePath,
+    mode: options.shared ? 'shared' : 'exclusive',
+    deadline: performance.now() + timeout,
+    timeout,
+    signal,
+    removeOnRelease: options.removeOnRelease ?? false,
+    backend: selectBackend(options.backend),
+    onWait: options.onWait,
+  };
+}

@@ -1,0 +1,74 @@
+import type { Backend } from './backends/backend.js';
+
+/** First retry delay after a failed attempt, in ms; doubles up to `MAX_DELAY`. */
+export const FIRST_DELAY = 1;
+/**
+ * Upper bound of the retry delay, in ms. A crashed holder sends no wake-up, so this bounds how long a
+ * waiter takes to notice that the kernel released a dead process's lock; it also bounds the CPU an idle
+ * waiter burns (about 20 cheap attempts a second).
+ */
+export const MAX_DELAY = 50;
+
+/**
+ * Wakes a task waiting for a lock held by another process: on the backend's change events (the releaser
+ * touches the lock file) or, as a safety net, after a capped, jittered exponential backoff.
+ * The subscription is made before the next attempt, so a release between attempt and wait is not missed.
+ */
+export class Waker {
+  #pending = false;
+  #wake: (() => void) | undefined;
+  #delay = FIRST_DELAY;
+  readonly #stop: () => void;
+
+  constructor(backend: Backend, key: string) {
+    this.#stop =
+      backend.watch?.(key, () => {
+        this.#pending = true;
+        this.#wake?.();
+      }) ?? (() => {});
+  }
+
+  /**
+   * Wait for a change or the next backoff step, at most `limit` ms. Rejects with `signal.reason` on abort.
+   */
+  wait(limit: number, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#pending) {
+      // Something changed since the last attempt: retry at once, and start the backoff over.
+      this.#pending = false;
+      this.#delay = FIRST_DELAY;
+      return Promise.resolve();
+    }
+    const jittered = this.#delay * (0.5 + Math.random() / 2);
+    this.#delay = Math.min(this.#delay * 2, MAX_DELAY);
+    return new Promise<void>((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#wake = undefined;
+        this.#pending = false;
+      };
+      const onAbort = () => {
+        finish();
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(
+        () => {
+          finish();
+          resolve();
+        },
+        Math.min(jittered, limit),
+      );
+      this.#wake = () => {
+        finish();
+        this.#delay = FIRST_DELAY;
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  close(): void {
+    this.#wake = undefined;
+    this.#stop();
+  }
+}
