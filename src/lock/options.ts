@@ -53,6 +53,14 @@ function checkPath(value: unknown, what: string): string {
   return path.resolve(value);
 }
 
+function isFolder(file: string): boolean {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false; // ENOTDIR, EACCES...: not a folder; opening the lock file reports the real problem
+  }
+}
+
 /** Validate a timeout in milliseconds; `undefined` means forever. */
 export function checkTimeout(timeout: unknown): number {
   if (timeout === undefined) return Number.POSITIVE_INFINITY;
@@ -70,10 +78,7 @@ export function resolveLock(target: string, options: LockOptions = {}): Resolved
     options.lockfilePath === undefined
       ? `${resolvedPath}.lock`
       : checkPath(options.lockfilePath, 'lockfilePath');
-  if (
-    options.lockfilePath === undefined &&
-    fs.statSync(resolvedPath, { throwIfNoEntry: false })?.isDirectory()
-  ) {
+  if (options.lockfilePath === undefined && isFolder(resolvedPath)) {
     throw new LockInvalidArgumentError(`path ${resolvedPath} is a folder; lock a file, or pass lockfilePath`);
   }
   const timeout = checkTimeout(options.timeout);

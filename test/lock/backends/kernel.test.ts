@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { inspect, LockCompromisedError, lock, tryLock } from '../../../src/index.js';
+import { killChildrenAfter, spawnChild } from '../../helpers/children.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+killChildrenAfter();
+
+describe('kernel backend', { timeout: 60_000 }, () => {
+  const dir = tempDir();
+
+  it('waiting never occupies the threadpool: readFile completes while 16 waiters wait', async () => {
+    // A blocking flock on libuv's threadpool would hold all 4 threads, and readFile would hang until the
+    // locks are released; here they are never released before readFile has answered.
+    const files = Array.from({ length: 16 }, (_, i) => path.join(dir, `pool-${i}`));
+    const child = spawnChild('lock-worker.ts');
+    await child.next('ready');
+    child.send({ type: 'lockAll', paths: files, options: { backend: 'kernel' } });
+    await child.next('locked');
+    const controller = new AbortController();
+    const waiters = files.map((f) =>
+      lock(f, { backend: 'kernel', signal: controller.signal }).then(
+        () => assert.fail('must not get the lock'),
+        () => 'aborted',
+      ),
+    );
+    const probe = path.join(dir, 'unrelated.txt');
+    await writeFile(probe, 'hello');
+    assert.equal(await readFile(probe, 'utf8'), 'hello');
+    const stillHeld = await inspect(files[0]!, { backend: 'kernel' });
+    assert.equal(stillHeld.holder?.pid, child.pid, 'the locks were still held while readFile ran');
+    controller.abort();
+    assert.deepEqual(new Set(await Promise.all(waiters)), new Set(['aborted']));
+  });
+
+  it('writes a holder record on acquire and clears it on release', async () => {
+    const file = path.join(dir, 'record.json');
+    const handle = await lock(file);
+    const record = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
+    assert.equal(record.pid, process.pid);
+    assert.equal(record.mode, 'exclusive');
+    await handle.release();
+    assert.equal(readFileSync(`${file}.lock`, 'utf8'), '');
+  });
+
+  it('tolerates a lock file another tool truncated or filled with garbage', async () => {
+    const file = path.join(dir, 'garbage.json');
+    writeFileSync(`${file}.lock`, '{"pid": 12, "hostn');
+    const handle = await lock(file);
+    assert.equal((await inspect(file)).holder?.pid, process.pid);
+    await handle.release();
+    writeFileSync(`${file}.lock`, 'not json at all\n');
+    const child = spawnChild('lock-worker.ts');
+    await child.next('ready');
+    child.send({ type: 'lock', path: file });
+    await child.next('locked');
+    writeFileSync(`${file}.lock`, 'x'); // someone truncates and scribbles while it is held
+    const status = await inspect(file);
+    assert.equal(status.locked, true);
+    assert.equal(status.holder, undefined);
+    child.kill();
+  });
+
+  it('the lock file removed under a holder: its signal aborts with LOCK_COMPROMISED', async () => {
+    const file = path.join(dir, 'stolen.json');
+    const handle = await lock(file);
+    const aborted = new Promise<unknown>((resolve) =>
+      handle.signal.addEventListener('abort', () => resolve(handle.signal.reason)),
+    );
+    assert.equal(handle.signal.aborted, false);
+    await unlink(`${file}.lock`);
+    const reason = await aborted;
+    assert.ok(reason instanceof LockCompromisedError);
+    assert.equal(reason.code, 'LOCK_COMPROMISED');
+    await handle.release();
+    // A new holder locks the new file; nothing stays wedged.
+    const again = await tryLock(file);
+    assert.ok(again);
+    await again.release();
+  });
+
+  it('removeOnRelease removes the lock file; the default keeps it', async () => {
+    const kept = path.join(dir, 'kept.json');
+    await (await lock(kept)).release();
+    assert.ok(statSync(`${kept}.lock`).isFile());
+    const removed = path.join(dir, 'removed.json');
+    await (await lock(removed, { removeOnRelease: true })).release();
+    assert.throws(() => statSync(`${removed}.lock`), { code: 'ENOENT' });
+  });
+
+  it('LOCK_DIRECTORY when the folder cannot be created (a parent is a file)', async () => {
+    const blocker = path.join(dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    await assert.rejects(lock(path.join(blocker, 'sub', 'x.json')), { code: 'LOCK_DIRECTORY' });
+    await assert.rejects(lock(path.join(blocker, 'x.json')), { code: 'LOCK_DIRECTORY' });
+    rmSync(blocker);
+  });
+});

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { currentHolder, decodeHolder, encodeHolder, formatHolder } from '../../src/lock/holder-info.js';
+
+describe('holder records', { timeout: 5_000 }, () => {
+  it('round-trips', () => {
+    const holder = currentHolder('shared');
+    assert.deepEqual(decodeHolder(encodeHolder(holder)), holder);
+  });
+
+  it('yields undefined for empty, partial or foreign content', () => {
+    for (const text of [
+      '',
+      '\n',
+      '{"pid":1',
+      'hello',
+      '[]',
+      'null',
+      '{"pid":"x","hostname":"h","since":"2020"}',
+    ]) {
+      assert.equal(decodeHolder(text), undefined, JSON.stringify(text));
+    }
+    assert.equal(decodeHolder('{"pid":1,"hostname":"h","since":"not a date"}'), undefined);
+  });
+
+  it('formats as "pid N (command) on host since HH:MM:SS"', () => {
+    const since = new Date(2026, 0, 2, 12, 3, 1);
+    assert.equal(
+      formatHolder({ pid: 4242, hostname: 'host-a', command: 'node sync.js', since }),
+      'pid 4242 (node sync.js) on host-a since 12:03:01',
+    );
+  });
+});
