@@ -33,7 +33,11 @@ export function currentHolder(mode: 'exclusive' | 'shared'): HolderInfo {
   return { pid: process.pid, hostname: cachedHostname, command: cachedCommand, since: new Date(), mode };
 }
 
-/** One JSON line, so tools like `cat` show it and a partial write is detectably incomplete. */
+/**
+ * One JSON line, so tools like `cat` show it and a partial write is detectably incomplete. Anything after
+ * the first newline is ignored by `decodeHolder`, so a record may be written over a longer old one
+ * without truncating the file first.
+ */
 export function encodeHolder(holder: HolderInfo): string {
   return `${JSON.stringify({ ...holder, since: holder.since.toISOString() })}\n`;
 }

@@ -53,12 +53,23 @@ function checkPath(value: unknown, what: string): string {
   return path.resolve(value);
 }
 
+/** Paths recently found not to be folders: locking the same file again skips the stat (the hot path). */
+const notFolders = new Set<string>();
+const NOT_FOLDERS_MAX = 256;
+
 function isFolder(file: string): boolean {
+  if (notFolders.has(file)) return false;
+  let folder: boolean;
   try {
-    return fs.statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    folder = fs.statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
-    return false; // ENOTDIR, EACCES...: not a folder; opening the lock file reports the real problem
+    folder = false; // ENOTDIR, EACCES...: not a folder; opening the lock file reports the real problem
   }
+  if (!folder) {
+    if (notFolders.size >= NOT_FOLDERS_MAX) notFolders.clear();
+    notFolders.add(file);
+  }
+  return folder;
 }
 
 /** Validate a timeout in milliseconds; `undefined` means forever. */

@@ -73,7 +73,7 @@ export function spawnChild(script: string, args: string[] = [], env: NodeJS.Proc
           if (i >= 0) waiting.splice(i, 1);
           reject(new Error(`no "${type}" message from child ${proc.pid} within ${timeout} ms`));
         }, timeout);
-        const exitWatch = exited.then(({ code, signal }) => {
+        void exited.then(({ code, signal }) => {
           if (!waiting.includes(entry)) return;
           waiting.splice(waiting.indexOf(entry), 1);
           clearTimeout(timer);

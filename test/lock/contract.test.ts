@@ -218,7 +218,10 @@ for (const backend of BACKENDS) {
       const first = await lock(file, opts());
       const order: number[] = [];
       const tasks = [1, 2, 3, 4].map((i) =>
-        lock(file, opts()).then(async (h) => (order.push(i), h.release())),
+        lock(file, opts()).then(async (h) => {
+          order.push(i);
+          await h.release();
+        }),
       );
       await first.release();
       await Promise.all(tasks);

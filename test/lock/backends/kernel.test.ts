@@ -43,7 +43,10 @@ describe('kernel backend', { timeout: 60_000 }, () => {
     assert.equal(record.pid, process.pid);
     assert.equal(record.mode, 'exclusive');
     await handle.release();
-    assert.equal(readFileSync(`${file}.lock`, 'utf8'), '');
+    assert.equal(readFileSync(`${file}.lock`, 'utf8').split('\n')[0], '', 'the record is cleared');
+    // Another tool holding it now must not be reported as us.
+    const status = await inspect(file);
+    assert.equal(status.holder, undefined);
   });
 
   it('tolerates a lock file another tool truncated or filled with garbage', async () => {
