@@ -32,7 +32,6 @@ export function createPosixLock(): NativeLock {
   const koffi = loadKoffi();
   const libc = loadLibc();
   const flock = libc.func('int flock(int fd, int operation)') as (fd: number, op: number) => number;
-  const futimens = libc.func('int futimens(int fd, void *times)') as (fd: number, times: null) => number;
 
   return {
     recordOffset: 0,
@@ -52,11 +51,6 @@ export function createPosixLock(): NativeLock {
     unlock(fd: number): void {
       // Only EBADF or EINTR are possible here; closing the descriptor releases the lock in any case.
       flock(fd, LOCK_UN);
-    },
-    wake(fd: number): void {
-      // futimens(fd, NULL) sets the times to now with write access alone (no ownership needed), and
-      // the resulting inotify/kqueue attribute event wakes waiters in other processes.
-      futimens(fd, null);
     },
   };
 }

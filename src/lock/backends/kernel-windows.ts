@@ -58,9 +58,5 @@ export function createWindowsLock(): NativeLock {
     unlock(fd: number): void {
       unlockFileEx(getHandle(fd), 0, 1, 0, overlapped());
     },
-    wake(): void {
-      // The holder record written on acquire and truncated on release already changes the file, which
-      // ReadDirectoryChangesW reports; metadata-only touches need ownership on Windows.
-    },
   };
 }

@@ -128,19 +128,12 @@ export class KernelBackend implements Backend {
     } catch {
       // Clearing the record is diagnostic housekeeping; the unlock below is what matters.
     }
+    // The record-clearing write (or the unlink) just above is the wake-up: waiters in other processes see
+    // it through their folder watch ~0.1 ms later, long after the unlock below. One event per release
+    // keeps the herd of woken waiters small; a waiter that still finds the lock held retries after 1 ms.
     native.unlock(file.fd);
-    if (removed) {
-      this.#discard(file);
-      return;
-    }
-    if (file.writable) {
-      try {
-        native.wake(file.fd);
-      } catch {
-        // Best effort: waiters also poll.
-      }
-    }
-    this.#putBack(file);
+    if (removed) this.#discard(file);
+    else this.#putBack(file);
   }
 
   /** Start watching for the lock file being removed or replaced under a holder. */

@@ -11,8 +11,6 @@ export interface NativeLock {
   /** Non-blocking attempt. Throws a `LocksmithError` on real failures. */
   tryLock(fd: number, mode: LockMode): NativeAttempt;
   unlock(fd: number): void;
-  /** Touch the file's metadata so that waiters watching it wake up; best effort. */
-  wake(fd: number): void;
   /** Where the holder record starts in the lock file (Windows locks byte 0 itself, as Python's filelock does). */
   readonly recordOffset: number;
 }
