@@ -5,10 +5,10 @@ import * as api from '../src/index.js';
 
 const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
 const documentedCodes = new Set(
-  [...doc.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| `(\w+)` \|/gm)].map((m) => m[1]),
+  [...doc.matchAll(/^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|\s*`(\w+)`\s*\|/gm)].map((m) => m[1]),
 );
 const documentedClasses = new Map(
-  [...doc.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| `(\w+)` \|/gm)].map((m) => [m[2], m[1]]),
+  [...doc.matchAll(/^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|\s*`(\w+)`\s*\|/gm)].map((m) => [m[2], m[1]]),
 );
 
 const errorClasses = Object.entries(api).filter(
