@@ -1,6 +1,11 @@
 // util-linux flock(1), the shell's lock: `flock -x FILE command` and `flock -s FILE command`.
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { spawnCommand } from '../helpers/children.js';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { inspect, type LockTimeoutError, lock } from '../../src/index.js';
+import { killChildrenAfter, spawnChild, spawnCommand } from '../helpers/children.js';
+import { tempDir } from '../helpers/tmp.js';
 import { type Peer, peerSuite } from './peer-suite.js';
 
 const probe = spawnSync('flock', ['--version'], { encoding: 'utf8' });
@@ -29,3 +34,43 @@ function flockPeer(mode: 'exclusive' | 'shared'): Peer {
 
 peerSuite(flockPeer('exclusive'), unavailable);
 peerSuite(flockPeer('shared'), unavailable);
+
+describe('a locksmith holder killed, then flock(1) takes the lock', {
+  timeout: 30_000,
+  skip: unavailable ?? false,
+}, () => {
+  killChildrenAfter();
+  const dir = unavailable ? '' : tempDir('locksmith-interop-');
+
+  it('inspect and LOCK_TIMEOUT do not name the dead locksmith process as the holder', async () => {
+    const file = path.join(dir, 'tasks.json');
+    const child = spawnChild('lock-worker.ts');
+    await child.next('ready');
+    child.send({ type: 'lock', path: file });
+    await child.next('locked');
+    assert.equal((await inspect(file)).holder?.pid, child.pid);
+    child.kill('SIGKILL');
+    await child.exited;
+
+    // flock(1) records nothing: the record left in the file by the dead process is not the holder's.
+    const holder = spawnCommand('flock', [
+      '-x',
+      `${file}.lock`,
+      'sh',
+      '-c',
+      'echo held; exec cat >/dev/null',
+    ]);
+    await holder.line('held');
+    const status = await inspect(file);
+    assert.equal(status.locked, true);
+    assert.equal(status.holder, undefined, `dead pid ${child.pid} reported as the holder`);
+    await assert.rejects(lock(file, { timeout: 20 }), (error: LockTimeoutError) => {
+      assert.equal(error.code, 'LOCK_TIMEOUT');
+      assert.equal(error.holder, undefined);
+      assert.doesNotMatch(error.message, new RegExp(`pid ${child.pid}`));
+      return true;
+    });
+    holder.end();
+    assert.equal((await holder.exited).code, 0);
+  });
+});
