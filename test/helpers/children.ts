@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { after } from 'node:test';
@@ -78,6 +78,96 @@ export function spawnChild(script: string, args: string[] = [], env: NodeJS.Proc
           waiting.splice(waiting.indexOf(entry), 1);
           clearTimeout(timer);
           reject(new Error(`child ${proc.pid} exited (${code ?? signal}) before sending "${type}"`));
+        });
+        waiting.push(entry);
+      });
+    },
+  };
+}
+
+/** A program that is not a Node fixture (util-linux `flock`, Python), driven through its stdin and stdout lines. */
+export interface Command {
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** Resolves with the next stdout line (not yet taken) that matches; rejects after `timeout` ms or at exit. */
+  line(match: string | RegExp, timeout?: number): Promise<string>;
+  /** Everything the program wrote to stderr so far (for assertion messages). */
+  stderr(): string;
+  /** Close its stdin (the programs of the interop tests release their lock and exit on end of input). */
+  end(): void;
+  /** Resolves with the exit code (or signal) when the program has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Run a program with piped stdio; like `spawnChild`, it is killed with SIGKILL after the current test file. */
+export function spawnCommand(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Command {
+  const proc = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  live.add(proc);
+  const lines: string[] = [];
+  const waiting: { match: string | RegExp; resolve: (line: string) => void }[] = [];
+  const matches = (line: string, match: string | RegExp) =>
+    typeof match === 'string' ? line === match : match.test(line);
+  let partial = '';
+  let errors = '';
+  proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) {
+      const index = waiting.findIndex((w) => matches(line, w.match));
+      if (index >= 0) waiting.splice(index, 1)[0]?.resolve(line);
+      else lines.push(line);
+    }
+  });
+  proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    errors += chunk;
+  });
+  proc.stdin?.on('error', () => {}); // EPIPE when the program exits first: its exit code tells the story
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    proc.on('close', (code, signal) => {
+      live.delete(proc);
+      resolve({ code, signal });
+    });
+  });
+  return {
+    process: proc,
+    pid: proc.pid ?? -1,
+    exited,
+    stderr: () => errors,
+    end: () => {
+      proc.stdin?.end();
+    },
+    kill: (signal = 'SIGKILL') => {
+      proc.kill(signal);
+    },
+    line(match: string | RegExp, timeout = 20_000): Promise<string> {
+      const index = lines.findIndex((line) => matches(line, match));
+      if (index >= 0) return Promise.resolve(lines.splice(index, 1)[0]!);
+      return new Promise<string>((resolve, reject) => {
+        const entry = {
+          match,
+          resolve: (line: string) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        };
+        const timer = setTimeout(() => {
+          const i = waiting.indexOf(entry);
+          if (i >= 0) waiting.splice(i, 1);
+          reject(
+            new Error(`no line ${String(match)} from ${command} within ${timeout} ms; stderr: ${errors}`),
+          );
+        }, timeout);
+        void exited.then(({ code, signal }) => {
+          const i = waiting.indexOf(entry);
+          if (i < 0) return;
+          waiting.splice(i, 1);
+          clearTimeout(timer);
+          reject(
+            new Error(
+              `${command} exited (${code ?? signal}) before printing ${String(match)}; stderr: ${errors}`,
+            ),
+          );
         });
         waiting.push(entry);
       });

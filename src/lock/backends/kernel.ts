@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   LockCompromisedError,
@@ -28,6 +29,21 @@ const MAX_IDLE = 64;
 const MAX_REOPEN = 8;
 const RECORD_READ = 4096;
 const NEWLINE = Buffer.from('\n');
+
+/**
+ * Whether the process a holder record names is dead (it is on this host and its pid is gone). A holder
+ * killed by a signal cannot clear its record, and tools that record nothing (util-linux flock) leave it
+ * in place when they take the lock next: such a record names a past holder, not the current one.
+ */
+function provablyGone(holder: HolderInfo): boolean {
+  if (holder.hostname !== os.hostname() || holder.pid === process.pid) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 
 function sameFile(file: OpenFile, stat: fs.BigIntStats | undefined): boolean {
   return stat !== undefined && stat.ino === file.ino && stat.dev === file.dev;
@@ -97,7 +113,7 @@ export class KernelBackend implements Backend {
         status.mode = 'exclusive';
       }
       const holder = this.#readRecord(fd);
-      if (holder) status.holder = holder;
+      if (holder && !provablyGone(holder)) status.holder = holder;
       return status;
     } finally {
       fs.closeSync(fd);
