@@ -7,6 +7,8 @@ export {
   LockTimeoutError,
   LockUnsupportedError,
 } from './errors.js';
+export { AtomicWriteError, AtomicWriteInvalidArgumentError } from './fs/errors.js';
+export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js';
 export type { Backend, BackendGrant, BackendStatus, LockMode } from './lock/backends/backend.js';
 export type { BackendOption } from './lock/backends/select.js';
 export type { HolderInfo } from './lock/holder-info.js';
@@ -14,3 +16,22 @@ export { inspect, type LockStatus } from './lock/inspect.js';
 export { type LockHandle, lock, tryLock, withLock } from './lock/lock.js';
 export { type LockGroup, type LockTarget, lockAll } from './lock/lock-all.js';
 export type { LockOptions, WaitInfo } from './lock/options.js';
+export type { DeepReadonly } from './store/deep-freeze.js';
+export {
+  StoreInvalidArgumentError,
+  StoreIOError,
+  type StoreIssue,
+  StoreNotFoundError,
+  StoreParseError,
+  StoreSchemaError,
+  StoreSerializeError,
+} from './store/errors.js';
+export {
+  openStore,
+  type Store,
+  type StoreFormat,
+  type StoreOptions,
+  type UpdateOptions,
+  type Updater,
+} from './store/store.js';
+export { type Drafts, type Snapshots, transact } from './store/transact.js';

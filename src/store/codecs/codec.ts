@@ -1,0 +1,22 @@
+/**
+ * A file format of the store. `parse` throws `StoreParseError` (with line and column); `stringify` throws
+ * `StoreSerializeError`, and gets the file's current text (when there is one) to keep its layout.
+ */
+export interface Codec {
+  readonly name: 'json' | 'yaml';
+  parse(text: string, file: string): unknown;
+  stringify(value: unknown, file: string, previous: string | undefined): string;
+}
+
+/** 1-based line and column of a character offset (columns count UTF-16 code units, as editors mostly do). */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}

@@ -1,0 +1,257 @@
+import { realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { type PreparedWrite, prepareAtomicWrite } from '../fs/write-file-atomic.js';
+import type { BackendOption } from '../lock/backends/select.js';
+import { lock } from '../lock/lock.js';
+import type { LockTarget } from '../lock/lock-all.js';
+import { checkTimeout } from '../lock/options.js';
+import type { Codec } from './codecs/codec.js';
+import { jsonCodec } from './codecs/json.js';
+import { yamlCodec } from './codecs/yaml.js';
+import { type DeepReadonly, deepFreeze } from './deep-freeze.js';
+import { StoreInvalidArgumentError, StoreIOError, StoreNotFoundError } from './errors.js';
+import { checkSchema, validate } from './schema.js';
+
+/** The file formats of a store. */
+export type StoreFormat = 'json' | 'yaml';
+
+/** Options of `openStore`. Every one is optional. */
+export interface StoreOptions<T> {
+  /** The value when the file does not exist (or is empty). Without it, reading a missing file is `STORE_NOT_FOUND`. */
+  defaults?: T;
+  /** A Standard Schema validator (zod, valibot, arktype...): checked on every read and before every write. */
+  schema?: StandardSchemaV1<unknown, T>;
+  /** Default: from the extension, `.json` → `'json'`, `.yaml`/`.yml` → `'yaml'`. */
+  format?: StoreFormat;
+  /** Default `true`: fsync each write (see `writeFileAtomic`). `false` is faster and still atomic. */
+  durable?: boolean;
+  /** Default milliseconds an `update` or `transact` waits for the lock (`LOCK_TIMEOUT` after). Default: no limit. */
+  timeout?: number;
+  /** The lock file, instead of `path + '.lock'`. */
+  lockfilePath?: string;
+  /** The lock backend (see `lock`). */
+  backend?: BackendOption;
+}
+
+/** Options of one `update` or `transact`. */
+export interface UpdateOptions {
+  /** Milliseconds to wait for the lock; overrides the store's `timeout`. The update function itself is not timed. */
+  timeout?: number;
+  /** Aborting it stops the wait, or (if the lock is held) prevents the write; the call rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** Changes the draft in place, or returns a whole new value. May be async; if it throws, nothing is written. */
+// biome-ignore lint/suspicious/noConfusingVoidType: an updater that only changes the draft returns nothing.
+export type Updater<T> = (draft: T) => T | undefined | void | Promise<T | undefined | void>;
+
+/** A JSON or YAML file that many processes read and update safely. */
+export interface Store<T> {
+  /** The absolute path of the file (symlinks resolved). */
+  readonly path: string;
+  readonly format: StoreFormat;
+  /**
+   * A deep-frozen snapshot of the file (validated by the schema), or of the defaults when the file does
+   * not exist. Takes no lock: writes are atomic renames, so a read never sees a half-written file.
+   *
+   * @throws {StoreParseError} `STORE_PARSE` for invalid JSON/YAML, with file, line and column.
+   * @throws {StoreSchemaError} `STORE_SCHEMA` when the content does not match the schema.
+   * @throws {StoreNotFoundError} `STORE_NOT_FOUND` when the file is missing and there are no defaults.
+   * @throws {StoreIOError} `STORE_IO` when the file cannot be read (a folder, permission denied).
+   */
+  read(): Promise<DeepReadonly<T>>;
+  /**
+   * Lock the file, read it, run `fn` on a mutable draft, validate, write atomically if anything changed,
+   * unlock. Returns the new deep-frozen value. Concurrent updates from any number of processes are applied
+   * one after another: none is lost.
+   *
+   * @throws the errors of `read` (nothing is written then), and `STORE_SCHEMA` (`source: 'update'`) or
+   *   `STORE_SERIALIZE` for a value that cannot be written.
+   * @throws the errors of `lock` (`LOCK_TIMEOUT`, `LOCK_DIRECTORY`...) and of `writeFileAtomic`.
+   * @throws whatever `fn` throws; nothing is written then.
+   */
+  update(fn: Updater<T>, options?: UpdateOptions): Promise<DeepReadonly<T>>;
+}
+
+/** The file's text (undefined when missing or empty) and its validated value. */
+export interface Loaded {
+  text: string | undefined;
+  value: unknown;
+}
+
+/** What a change would write: the text, and the frozen value `read` will then return. */
+export interface Planned {
+  text: string;
+  value: unknown;
+}
+
+const FORMATS: Record<StoreFormat, Codec> = { json: jsonCodec, yaml: yamlCodec };
+
+function formatOf(file: string, format: unknown): StoreFormat {
+  if (format !== undefined) {
+    if (format === 'json' || format === 'yaml') return format;
+    throw new StoreInvalidArgumentError(`format must be 'json' or 'yaml', not ${String(format)}`);
+  }
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.json') return 'json';
+  if (extension === '.yaml' || extension === '.yml') return 'yaml';
+  throw new StoreInvalidArgumentError(
+    `cannot tell the format of ${file} from its extension; pass { format: 'json' } or { format: 'yaml' }`,
+  );
+}
+
+/** The real path of `file`, or of its folder when the file does not exist yet: one lock per real file. */
+function realPath(file: string): string {
+  const absolute = path.resolve(file);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    try {
+      return path.join(realpathSync(path.dirname(absolute)), path.basename(absolute));
+    } catch {
+      return absolute;
+    }
+  }
+}
+
+export class StoreImpl<T> implements Store<T> {
+  readonly path: string;
+  readonly format: StoreFormat;
+  readonly durable: boolean;
+  readonly timeout: number | undefined;
+  readonly #codec: Codec;
+  readonly #schema: StandardSchemaV1 | undefined;
+  readonly #hasDefaults: boolean;
+  readonly #defaults: unknown;
+  readonly #lockfilePath: string | undefined;
+  readonly #backend: BackendOption | undefined;
+
+  constructor(file: string, options: StoreOptions<T>) {
+    if (typeof file !== 'string' || file.length === 0 || file.includes('\0')) {
+      throw new StoreInvalidArgumentError('path must be a non-empty string without NUL bytes');
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new StoreInvalidArgumentError('options must be an object');
+    }
+    this.path = realPath(file);
+    this.format = formatOf(this.path, options.format);
+    this.#codec = FORMATS[this.format];
+    this.#schema = checkSchema(options.schema);
+    this.#hasDefaults = options.defaults !== undefined;
+    // A private copy: later changes to the caller's object must not change the defaults.
+    this.#defaults = options.defaults === undefined ? undefined : structuredClone(options.defaults);
+    this.durable = options.durable ?? true;
+    if (options.timeout !== undefined) checkTimeout(options.timeout);
+    this.timeout = options.timeout;
+    this.#lockfilePath = options.lockfilePath;
+    this.#backend = options.backend;
+  }
+
+  /** How `lock` / `lockAll` name this store's lock. */
+  lockTarget(): Exclude<LockTarget, string> {
+    return this.#lockfilePath === undefined
+      ? { path: this.path }
+      : { path: this.path, lockfilePath: this.#lockfilePath };
+  }
+
+  lockOptions(options: UpdateOptions): { timeout?: number; signal?: AbortSignal; backend?: BackendOption } {
+    const timeout = options.timeout ?? this.timeout;
+    return {
+      ...(timeout === undefined ? {} : { timeout }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(this.#backend === undefined ? {} : { backend: this.#backend }),
+    };
+  }
+
+  /** Read and validate the file; the defaults when it is missing or empty. The value is a fresh, mutable one. */
+  async load(): Promise<Loaded> {
+    let text: string | undefined;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new StoreIOError(this.path, 'read', error);
+    }
+    // An empty file holds no data to lose (a `touch`, or a non-atomic writer that crashed): like a missing one.
+    if (text !== undefined && text.trim() === '') text = undefined;
+    if (text === undefined) {
+      if (!this.#hasDefaults) throw new StoreNotFoundError(this.path);
+      const value = await validate(this.#schema, structuredClone(this.#defaults), this.path, 'defaults');
+      return { text, value };
+    }
+    const parsed = this.#codec.parse(text, this.path);
+    return { text, value: await validate(this.#schema, parsed, this.path, 'file') };
+  }
+
+  /**
+   * What writing `next` would mean: `undefined` when it changes nothing; else the text to write and the
+   * value `read` will then return. The text is read back and validated before anything is written, so a
+   * value that does not survive the format (a Date in JSON, say) is refused instead of breaking later reads.
+   */
+  async plan(next: unknown, loaded: Loaded): Promise<Planned | undefined> {
+    const value = await validate(this.#schema, next, this.path, 'update');
+    const text = this.#codec.stringify(value, this.path, loaded.text);
+    if (text === this.#codec.stringify(loaded.value, this.path, loaded.text)) return undefined;
+    const readBack = await validate(this.#schema, this.#codec.parse(text, this.path), this.path, 'update');
+    return { text, value: deepFreeze(readBack) };
+  }
+
+  prepare(planned: Planned, signal: AbortSignal | undefined): Promise<PreparedWrite> {
+    return prepareAtomicWrite(this.path, planned.text, {
+      durable: this.durable,
+      ...(signal === undefined ? {} : { signal }),
+    });
+  }
+
+  async read(): Promise<DeepReadonly<T>> {
+    return deepFreeze((await this.load()).value as T);
+  }
+
+  async update(fn: Updater<T>, options: UpdateOptions = {}): Promise<DeepReadonly<T>> {
+    if (typeof fn !== 'function') throw new StoreInvalidArgumentError('update takes a function');
+    const handle = await lock(this.path, {
+      ...this.lockOptions(options),
+      ...(this.#lockfilePath === undefined ? {} : { lockfilePath: this.#lockfilePath }),
+    });
+    try {
+      const lost = handle.signal;
+      const loaded = await this.load();
+      const draft = structuredClone(loaded.value) as T;
+      const returned = await fn(draft);
+      options.signal?.throwIfAborted();
+      const planned = await this.plan(returned === undefined ? draft : returned, loaded);
+      if (!planned) return deepFreeze(loaded.value as T);
+      const prepared = await this.prepare(planned, options.signal);
+      if (lost.aborted) {
+        // Someone removed or replaced the lock file while we held it: another writer may be in; don't write.
+        await prepared.discard();
+        throw lost.reason;
+      }
+      await prepared.commit();
+      return planned.value as DeepReadonly<T>;
+    } finally {
+      await handle.release();
+    }
+  }
+}
+
+/**
+ * Open a JSON or YAML file as a typed store: `read()` a frozen snapshot, `update(fn)` under a cross-process
+ * lock with an atomic write. Nothing is read until the first call. The format comes from the extension
+ * unless `format` says. Values must be plain data (objects, arrays, strings, numbers, booleans, null).
+ *
+ * @throws {StoreInvalidArgumentError} `STORE_INVALID_ARGUMENT` for an empty path, an unknown format or
+ *   extension, a schema that is not a Standard Schema validator.
+ * @example
+ * const settings = openStore('settings.json', { defaults: { theme: 'light', recent: [] as string[] } });
+ * await settings.update((draft) => { draft.recent.push('today.md'); });
+ * const { theme } = await settings.read();
+ * @example
+ * import { z } from 'zod';
+ * const feeds = openStore('feeds.yaml', { schema: z.object({ feeds: z.array(z.string().url()) }), defaults: { feeds: [] } });
+ */
+export function openStore<T>(file: string, options: StoreOptions<T> = {}): Store<T> {
+  return new StoreImpl<T>(file, options);
+}
