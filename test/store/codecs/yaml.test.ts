@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { yamlCodec } from '../../../src/store/codecs/yaml.js';
+
+const FILE = '/x/c.yaml';
+
+describe('the YAML codec', { timeout: 5_000 }, () => {
+  it('changes only what changed, keeping comments, anchors and quoting elsewhere', () => {
+    const previous = "# top\nbase: &b {x: 1}\nname: 'quoted'  # why\nlist: [1, 2]\n";
+    const value = yamlCodec.parse(previous, FILE) as { base: { x: number }; name: string; list: number[] };
+    value.list.push(3);
+    const text = yamlCodec.stringify(value, FILE, previous);
+    assert.equal(text, "# top\nbase: &b { x: 1 }\nname: 'quoted' # why\nlist: [ 1, 2, 3 ]\n");
+    assert.deepEqual(yamlCodec.parse(text, FILE), value);
+  });
+
+  it('replaces a node whose type changes, keeping its comment', () => {
+    const previous = 'a: 1 # count\nb: x\n';
+    const text = yamlCodec.stringify({ a: 'one', b: [1] }, FILE, previous);
+    assert.deepEqual(yamlCodec.parse(text, FILE), { a: 'one', b: [1] });
+    assert.match(text, /a: one # count/);
+  });
+
+  it('writes plain YAML when there is no previous text, and refuses what YAML cannot hold', () => {
+    assert.equal(yamlCodec.stringify({ a: [1] }, FILE, undefined), 'a:\n  - 1\n');
+    assert.throws(() => yamlCodec.stringify(undefined, FILE, undefined), { code: 'STORE_SERIALIZE' });
+  });
+
+  it('refuses an alias bomb instead of expanding it', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 0; i < 8; i++) {
+      const prev = String.fromCharCode(97 + i);
+      const next = String.fromCharCode(98 + i);
+      lines.push(`${next}: &${next} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    }
+    assert.throws(() => yamlCodec.parse(lines.join('\n'), FILE), { code: 'STORE_PARSE' });
+  });
+});
