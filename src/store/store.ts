@@ -6,7 +6,7 @@ import { type PreparedWrite, prepareAtomicWrite } from '../fs/write-file-atomic.
 import type { BackendOption } from '../lock/backends/select.js';
 import { lock } from '../lock/lock.js';
 import type { LockTarget } from '../lock/lock-all.js';
-import { checkTimeout } from '../lock/options.js';
+import { checkTimeout, type LockOptions, type WaitInfo } from '../lock/options.js';
 import type { Codec } from './codecs/codec.js';
 import { jsonCodec } from './codecs/json.js';
 import { yamlCodec } from './codecs/yaml.js';
@@ -41,6 +41,8 @@ export interface UpdateOptions {
   timeout?: number;
   /** Aborting it stops the wait, or (if the lock is held) prevents the write; the call rejects with `signal.reason`. */
   signal?: AbortSignal;
+  /** Called once if the lock is busy and the call has to wait, with the holder when known (see `lock`). */
+  onWait?: (info: WaitInfo) => void;
 }
 
 /** Changes the draft in place, or returns a whole new value. May be async; if it throws, nothing is written. */
@@ -156,11 +158,12 @@ export class StoreImpl<T> implements Store<T> {
       : { path: this.path, lockfilePath: this.#lockfilePath };
   }
 
-  lockOptions(options: UpdateOptions): { timeout?: number; signal?: AbortSignal; backend?: BackendOption } {
+  lockOptions(options: UpdateOptions): LockOptions {
     const timeout = options.timeout ?? this.timeout;
     return {
       ...(timeout === undefined ? {} : { timeout }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onWait === undefined ? {} : { onWait: options.onWait }),
       ...(this.#backend === undefined ? {} : { backend: this.#backend }),
     };
   }
