@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { type ConfigRequest, configCommand, parseKeyPath, parseValue } from '../../src/cli/config.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const root = tempDir();
+let counter = 0;
+function fresh(): string {
+  const dir = path.join(root, `case-${counter++}`);
+  mkdirSync(dir);
+  return dir;
+}
+
+async function config(request: ConfigRequest): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await configCommand(request, {
+    stdout: {
+      write: (text) => {
+        stdout += text;
+      },
+    },
+    stderr: {
+      write: (text) => {
+        stderr += text;
+      },
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('locksmith config (the command behind the parsed arguments)', { timeout: 30_000 }, () => {
+  it('set creates the file and nested keys; get prints values, --json prints JSON', async () => {
+    const file = path.join(fresh(), 'app.json');
+    assert.equal((await config({ action: 'set', file, key: 'server.port', value: '8080' })).code, 0);
+    assert.equal((await config({ action: 'set', file, key: 'server.host', value: 'example.org' })).code, 0);
+    assert.equal((await config({ action: 'set', file, key: 'tags', value: '["a","b"]' })).code, 0);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {
+      server: { port: 8080, host: 'example.org' },
+      tags: ['a', 'b'],
+    });
+    assert.deepEqual(await config({ action: 'get', file, key: 'server.host' }), {
+      code: 0,
+      stdout: 'example.org\n',
+      stderr: '',
+    });
+    assert.equal(
+      (await config({ action: 'get', file, key: 'server.host', json: true })).stdout,
+      '"example.org"\n',
+    );
+    assert.equal((await config({ action: 'get', file, key: 'server.port' })).stdout, '8080\n');
+    assert.equal((await config({ action: 'get', file, key: 'tags.1' })).stdout, 'b\n');
+    const whole = await config({ action: 'get', file, json: true });
+    assert.deepEqual(JSON.parse(whole.stdout), JSON.parse(readFileSync(file, 'utf8')));
+  });
+
+  it('set on a list: replaces an index, appends at its length, refuses past it', async () => {
+    const file = path.join(fresh(), 'list.json');
+    writeFileSync(file, '{"xs":[1,2]}\n');
+    assert.equal((await config({ action: 'set', file, key: 'xs.0', value: '10' })).code, 0);
+    assert.equal((await config({ action: 'set', file, key: 'xs.2', value: '3' })).code, 0);
+    const past = await config({ action: 'set', file, key: 'xs.9', value: '3' });
+    assert.equal(past.code, 64);
+    assert.match(past.stderr, /is not an index of it \(0 to 3\)/);
+    assert.equal(readFileSync(file, 'utf8'), '{\n  "xs": [\n    10,\n    2,\n    3\n  ]\n}\n');
+  });
+
+  it('unset removes a key (and a list item); unsetting what is not there changes nothing', async () => {
+    const dir = fresh();
+    const file = path.join(dir, 'app.yaml');
+    writeFileSync(file, '# settings\nname: demo # the name\nold: 1\nlist: [a, b]\n');
+    assert.equal((await config({ action: 'unset', file, key: 'old' })).code, 0);
+    assert.equal((await config({ action: 'unset', file, key: 'list.0' })).code, 0);
+    assert.equal(readFileSync(file, 'utf8'), '# settings\nname: demo # the name\nlist: [ b ]\n');
+    const before = statSync(file);
+    const nothing = await config({ action: 'unset', file, key: 'missing.deep' });
+    assert.equal(nothing.code, 0);
+    assert.match(nothing.stderr, /unchanged/);
+    assert.equal(statSync(file).mtimeMs, before.mtimeMs);
+  });
+
+  it('get of a key that is not set: status 1; of a missing file: status 66', async () => {
+    const dir = fresh();
+    const file = path.join(dir, 'a.json');
+    writeFileSync(file, '{"a":{"b":1}}');
+    const unset = await config({ action: 'get', file, key: 'a.c' });
+    assert.equal(unset.code, 1);
+    assert.match(unset.stderr, /a\.c is not set/);
+    assert.equal(unset.stdout, '');
+    const missing = await config({ action: 'get', file: path.join(dir, 'none.json'), key: 'a' });
+    assert.equal(missing.code, 66);
+    assert.match(missing.stderr, /does not exist/);
+  });
+
+  it('a corrupt file: status 65 with line and column, and the file is untouched', async () => {
+    const file = path.join(fresh(), 'bad.yaml');
+    const text = 'a: 1\nb: [2\n';
+    writeFileSync(file, text);
+    for (const request of [
+      { action: 'get', file, key: 'a' },
+      { action: 'set', file, key: 'a', value: '2' },
+      { action: 'unset', file, key: 'a' },
+    ] as ConfigRequest[]) {
+      const result = await config(request);
+      assert.equal(result.code, 65, `${request.action}: ${result.stderr}`);
+      assert.match(result.stderr, /bad\.yaml:\d+:\d+: invalid YAML/);
+    }
+    assert.equal(readFileSync(file, 'utf8'), text);
+  });
+
+  it('bad requests: status 64 and nothing written', async () => {
+    const dir = fresh();
+    const file = path.join(dir, 'c.json');
+    writeFileSync(file, '{"s":"text"}');
+    for (const request of [
+      { action: 'set', file, key: 's.inner', value: '1' },
+      { action: 'set', file, key: '__proto__.polluted', value: '1' },
+      { action: 'set', file, key: 'a..b', value: '1' },
+      { action: 'set', file, value: '1' },
+      { action: 'set', file, key: 'x' },
+      { action: 'set', file: path.join(dir, 'c.toml'), key: 'x', value: '1' },
+    ] as ConfigRequest[]) {
+      const result = await config(request);
+      assert.equal(result.code, 64, `${JSON.stringify(request)}: ${result.stderr}`);
+    }
+    assert.equal(readFileSync(file, 'utf8'), '{"s":"text"}');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('a busy file with a timeout: status 1, naming the holder', async () => {
+    const file = path.join(fresh(), 'busy.json');
+    const { lock } = await import('../../src/index.js');
+    const held = await lock(file);
+    try {
+      const result = await config({ action: 'set', file, key: 'a', value: '1', timeout: 0 });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`held by pid ${process.pid}`));
+    } finally {
+      await held.release();
+    }
+  });
+
+  it('parses key paths and values', () => {
+    assert.deepEqual(parseKeyPath('a.b\\.c.0'), ['a', 'b.c', '0']);
+    assert.throws(() => parseKeyPath('a.'), /empty segment/);
+    assert.throws(() => parseKeyPath('constructor'), /cannot be used/);
+    assert.equal(parseValue('42'), 42);
+    assert.equal(parseValue('true'), true);
+    assert.equal(parseValue('null'), null);
+    assert.equal(parseValue('"7"'), '7');
+    assert.equal(parseValue('hello world'), 'hello world');
+    assert.deepEqual(parseValue('{"a":[1]}'), { a: [1] });
+  });
+});
