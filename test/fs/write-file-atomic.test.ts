@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   chmodSync,
+  chownSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -61,6 +62,17 @@ describe('writeFileAtomic', { timeout: 60_000 }, () => {
     assert.equal(after.mode & 0o7777, 0o640);
     assert.notEqual(after.ino, before.ino, 'written in place instead of renamed');
     assert.deepEqual(readdirSync(dir), ['keep-mode.txt']);
+  });
+
+  it('keeps the owner of the file it replaces, when run as root', async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('only root can give a file to another user');
+    const file = path.join(fresh(), 'owned.json');
+    writeFileSync(file, 'old');
+    chownSync(file, 65534, 65534);
+    await writeFileAtomic(file, 'new');
+    const after = statSync(file);
+    assert.deepEqual([after.uid, after.gid], [65534, 65534]);
+    assert.equal(readFileSync(file, 'utf8'), 'new');
   });
 
   it('applies the mode option to a new file only', async () => {
