@@ -30,9 +30,16 @@ export function wantsColor(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
 
 function output(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): Output {
   const isTTY = stream.isTTY === true;
+  let closed = false;
+  // A reader that goes away (`locksmith --help | head -1`) is not an error of ours: stop writing to it.
+  // Anything else is unexpected and stays loud.
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
   return {
     write: (text) => {
-      stream.write(text);
+      if (!closed) stream.write(text);
     },
     isTTY,
     colors: wantsColor(isTTY, env),

@@ -3,8 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
-import { captureCli, runCli } from '../helpers/cli.js';
+import { killChildrenAfter } from '../helpers/children.js';
+import { captureCli, runCli, startCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+
+killChildrenAfter();
 
 const dir = tempDir('locksmith-cli-main-');
 
@@ -74,5 +77,13 @@ describe('locksmith (the program)', { timeout: 60_000 }, () => {
     const result = await runCli(['run', path.join(dir, 'g.txt'), 'echo']);
     assert.equal(result.code, 64);
     assert.match(result.stderr, /missing "--"/);
+  });
+
+  it('a reader that goes away early is no error (`locksmith --help | head -1`)', async () => {
+    const help = startCli(['--help']);
+    help.process.stdout!.destroy(); // long before the CLI has started: its writes get EPIPE
+    const result = await help.exited;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, '');
   });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { lock, tryLock } from '../../src/index.js';
 import { FIXTURES, killChildrenAfter } from '../helpers/children.js';
-import { runCli, start, startCli } from '../helpers/cli.js';
+import { missing, onTerminal, runCli, start, startCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 killChildrenAfter();
@@ -15,9 +15,8 @@ const fresh = (name = 'file') => path.join(dir, `${name}-${++count}.txt`);
 const SIGNAL_CHILD = path.join(FIXTURES, 'signal-child.mjs');
 
 /** util-linux flock(1) is how shell users lock today; the interop tests need it. */
-const flockMissing = await start(['flock', '--version'])
-  .exited.then((r) => (r.code === 0 ? false : 'flock(1) is not installed'))
-  .catch(() => 'flock(1) is not installed');
+const flockMissing = await missing('flock');
+const noScript = await missing('script');
 
 /** The status of `flock -n LOCKFILE true`: 0 when it could take the lock, 1 when it is held. */
 async function flockNonblock(lockfile: string): Promise<number | null> {
@@ -64,6 +63,19 @@ describe('locksmith run', { timeout: 120_000 }, () => {
     );
     const result = await killed;
     assert.equal(result.code, 128 + os.constants.signals.SIGTERM, result.stderr);
+  });
+
+  it('on a terminal, Ctrl-C reaches the command directly and through locksmith', {
+    skip: noScript,
+  }, async () => {
+    const run = onTerminal(['run', fresh(), '--', process.execPath, SIGNAL_CHILD]);
+    await run.output('ready');
+    run.write('\x03'); // the terminal sends SIGINT to its whole foreground group: locksmith and the command
+    await run.output(/got SIGINT[\s\S]*got SIGINT/);
+    run.write('exit\r');
+    const result = await run.exited;
+    assert.equal(result.code, 0, result.stdout);
+    assert.equal(result.stdout.match(/got SIGINT/g)?.length, 2, result.stdout);
   });
 
   it('keeps the lock after forwarding a signal, until the command exits', async () => {
@@ -139,10 +151,9 @@ describe('locksmith run', { timeout: 120_000 }, () => {
     assert.equal(await allFree([a!]), false);
     assert.equal(await allFree([b!]), false);
     run.kill('SIGKILL');
-    await run.exited.catch(() => {});
+    // The orphaned `sh` reads end-of-file and exits: Node closes the stdin pipe when locksmith exits.
     await run.exited;
     assert.equal(await allFree([a!, b!]), true);
-    run.process.stdin!.end(); // the orphaned `sh` reads end-of-file and exits
   });
 
   it('a signal while waiting stops the wait: 128 + N, the command never runs', async () => {

@@ -5,14 +5,12 @@ import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import type { StatusEntry } from '../../src/cli/status.js';
 import { killChildrenAfter } from '../helpers/children.js';
-import { captureCli, runCli, start, startCli } from '../helpers/cli.js';
+import { captureCli, missing, runCli, start, startCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 killChildrenAfter();
 const dir = tempDir('locksmith-cli-status-');
-const flockMissing = await start(['flock', '--version'])
-  .exited.then((r) => (r.code === 0 ? false : 'flock(1) is not installed'))
-  .catch(() => 'flock(1) is not installed');
+const flockMissing = await missing('flock');
 
 describe('locksmith status', { timeout: 60_000 }, () => {
   it('shows the pid, host, command and start of the `run` that holds a lock', async () => {

@@ -4,32 +4,17 @@ import { describe, it } from 'node:test';
 import { WaitLine } from '../../src/cli/wait-line.js';
 import { lock } from '../../src/index.js';
 import { killChildrenAfter } from '../helpers/children.js';
-import { captureCli, LOCKSMITH, start } from '../helpers/cli.js';
+import { captureCli, missing, onTerminal } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 killChildrenAfter();
 const dir = tempDir('locksmith-cli-wait-');
-
-// util-linux script(1) runs a command on a pseudo-terminal: the only way to see what a user sees.
-const scriptMissing = await start(['script', '--version'])
-  .exited.then((r) => (r.code === 0 ? false : 'script(1) is not installed'))
-  .catch(() => 'script(1) is not installed');
-
-const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
-
-/** `locksmith ARGS` on a terminal; what the terminal shows comes out on stdout. */
-function onTerminal(args: string[], env: NodeJS.ProcessEnv = {}) {
-  // A pseudo-terminal starts with no size; give it a wide one so the line is not cut.
-  const command = `stty cols 500 rows 50; ${[...LOCKSMITH, ...args].map(quote).join(' ')}`;
-  return start(['script', '--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
-    env: { NO_COLOR: undefined, TERM: 'xterm', ...env },
-  });
-}
+const noScript = await missing('script');
 
 const ERASE = '\r\x1b[2K';
 const YELLOW = '\x1b[33m';
 
-describe('the wait line on a terminal', { skip: scriptMissing, timeout: 60_000 }, () => {
+describe('the wait line on a terminal', { skip: noScript, timeout: 60_000 }, () => {
   it('is one coloured line on stderr, redrawn in place, erased when the lock is taken', async () => {
     const file = path.join(dir, 'today.md');
     const held = await lock(file);

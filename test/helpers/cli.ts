@@ -158,6 +158,27 @@ export function runCli(args: readonly string[], options?: StartOptions): Promise
   return startCli(args, options).exited;
 }
 
+/** Why `command --version` cannot run here, for a test's `skip`; false when it can. */
+export function missing(command: string): Promise<string | false> {
+  return start([command, '--version'])
+    .exited.then((r) => (r.code === 0 ? false : `${command} is not installed`))
+    .catch(() => `${command} is not installed`);
+}
+
+const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+
+/**
+ * `locksmith ARGS` on a pseudo-terminal, through util-linux script(1) (skip with `missing('script')`): what the terminal shows comes out
+ * on stdout, and what is written to stdin is typed on the terminal (`\x03` is a Ctrl-C).
+ */
+export function onTerminal(args: readonly string[], env: NodeJS.ProcessEnv = {}): Running {
+  // A pseudo-terminal starts with no size: give it a wide one, so that lines are not cut.
+  const command = `stty cols 500 rows 50; exec ${[...LOCKSMITH, ...args].map(quote).join(' ')}`;
+  return start(['script', '--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+    env: { NO_COLOR: undefined, TERM: 'xterm', ...env },
+  });
+}
+
 /** A `Cli` for running `main()` inside the test process, keeping what it writes. */
 export interface CapturedCli extends Cli {
   readonly out: string;
