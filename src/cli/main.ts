@@ -12,6 +12,9 @@
  * Then add the function to `COMMANDS` below; the order there is the order in `--help`.
  * `run.ts` and `status.ts` are the models; `config` (store), `checkout`, `checkin`, `locks`, `break`
  * (registry) are meant to arrive this way.
+ *
+ * Parsing and help come from commander, the most used Node CLI parser (subcommands, help, typed errors,
+ * `exitOverride` so that `main()` returns a status instead of exiting). Version 14, as 15 needs Node 22.
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
