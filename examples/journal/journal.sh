@@ -26,7 +26,7 @@ if [ -z "${JOURNAL_LOCKED:-}" ]; then
   fi
   # Lock both files (all or nothing, fail at once if either is busy), then run this script again as
   # the locked command: everything below happens under the locks.
-  JOURNAL_LOCKED=1 exec "$@" run --nonblock "$today" "$retro" -- "$0" "$today" "$retro"
+  JOURNAL_LOCKED=1 exec "$@" run --nonblock "$today" "$retro" -- sh "$0" "$today" "$retro"
 fi
 
 # Under the locks: nobody else is editing these files.
