@@ -104,6 +104,8 @@ class Signals {
 /** Run the command, wait for it, and give its exit status (128 + N when signal N killed it). */
 async function runCommand(cli: Cli, [file, ...args]: string[], signals: Signals): Promise<number> {
   const child = spawn(file!, args, { stdio: 'inherit' });
+  // From now on a signal goes to the command (its pid exists as soon as spawn returns), not to the wait.
+  signals.forwardTo(child);
   const started = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined));
     child.once('error', resolve);
@@ -116,7 +118,6 @@ async function runCommand(cli: Cli, [file, ...args]: string[], signals: Signals)
   }
   // A signal forwarded just as the command exits can fail; that is not the command's failure.
   child.on('error', () => {});
-  signals.forwardTo(child);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
     child.once('exit', (c, s) => resolve([c, s]));
   });
@@ -180,7 +181,8 @@ export function registerRun(program: Command, cli: Cli): void {
         'Lock every <path> (its lock file is <path>.lock) and every --lockfile, all or nothing, then run ' +
           '<command>; the locks are held until it exits, and released by the OS if locksmith dies. ' +
           'SIGINT, SIGTERM and SIGHUP are passed on to the command. The locks are those of util-linux ' +
-          'flock(1): `flock FILE.lock ...` and `locksmith run FILE -- ...` exclude each other.',
+          'flock(1): `flock FILE.lock ...` and `locksmith run FILE -- ...` exclude each other. ' +
+          'The first "--" ends the options and paths; everything after it is the command.',
       )
       .usage('[options] <path>... -- <command> [args...]')
       .argument('[path-and-command...]')
