@@ -1,28 +1,80 @@
 /**
- * The `locksmith` command. The only part of the package that knows about terminals.
- * Commands arrive with later work (run, status, config, checkout); this entry prints help.
+ * The `locksmith` command: builds the program and registers the commands. `src/cli/` is the only part of
+ * the package that knows about terminals; everything below it returns values and throws typed errors.
+ *
+ * ## Adding a command
+ * One command, one file: `src/cli/<name>.ts` exports `register<Name>(program: Command, cli: Cli)`, which
+ * calls `program.command('<name>')`, declares its arguments and options, and in its action:
+ * - writes only through `cli.stdout` / `cli.stderr` (colour with `paint`, which honours terminals and NO_COLOR);
+ * - reports a bad command line with `command.error('error: ...', { exitCode: EXIT.USAGE })`;
+ * - sets `cli.exitCode`, mapping library errors with `exitCodeFor` (add new error codes to its table in
+ *   `exit-codes.ts`, so every command gives the same error the same status).
+ * Then add the function to `COMMANDS` below; the order there is the order in `--help`.
+ * `run.ts` and `status.ts` are the models; `config` (store), `checkout`, `checkin`, `locks`, `break`
+ * (registry) are meant to arrive this way.
+ *
+ * Parsing and help come from commander, the most used Node CLI parser (subcommands, help, typed errors,
+ * `exitOverride` so that `main()` returns a status instead of exiting). Version 14, as 15 needs Node 22.
  */
-export const HELP = `locksmith — cross-process file locks for Node.js
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { type Cli, processCli } from './context.js';
+import { EXIT } from './exit-codes.js';
+import { registerRun } from './run.js';
+import { registerStatus } from './status.js';
 
-Usage:
-  locksmith --help       show this help
-  locksmith --version    show the version
+/** What a command file exports: a function that adds its command to the program. */
+export type RegisterCommand = (program: Command, cli: Cli) => void;
 
-Library: import { lock, tryLock, withLock, lockAll, inspect } from 'locksmith'
-`;
+/** Every command, in the order `--help` lists them. */
+const COMMANDS: RegisterCommand[] = [registerRun, registerStatus];
 
-export async function main(argv: string[]): Promise<number> {
-  const [first] = argv;
-  if (first === '--version' || first === '-V') {
-    const { createRequire } = await import('node:module');
-    const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
-    process.stdout.write(`${pkg.version}\n`);
-    return 0;
+function version(): string {
+  // The same relative path from src/cli/ (tests, through tsx) and from dist/cli/ (the installed bin).
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
+/** The program, with every command registered, writing to `cli`. */
+export function createProgram(cli: Cli): Command {
+  const program = new Command('locksmith')
+    .description('Cross-process file locks from the shell: run commands under locks, see who holds what.')
+    .version(version(), '-V, --version')
+    // Settings that commands created with program.command() inherit:
+    .exitOverride() // throw instead of process.exit(), so main() returns the status
+    .enablePositionalOptions() // `run` must see its own arguments, "--" included, untouched
+    .showHelpAfterError('(add --help for usage)')
+    .configureHelp({ subcommandTerm: (command) => `${command.name()} ${command.usage()}` })
+    .configureOutput({
+      writeOut: (text) => cli.stdout.write(text),
+      writeErr: (text) => cli.stderr.write(text),
+      getOutHasColors: () => cli.stdout.colors,
+      getErrHasColors: () => cli.stderr.colors,
+    });
+  for (const register of COMMANDS) register(program, cli);
+  program.addHelpText(
+    'after',
+    `
+Exit statuses are listed in "locksmith run --help". Colours only on a terminal, and never with NO_COLOR set.
+LOCKSMITH_BACKEND=kernel forces the lock backend (the default, "auto", picks it).`,
+  );
+  return program;
+}
+
+/**
+ * Run `locksmith` with `argv` (without node and the script) and resolve its exit status.
+ * Never throws: usage errors give 64, unexpected errors 70, both with a message on stderr.
+ */
+export async function main(argv: string[], cli: Cli = processCli()): Promise<number> {
+  const program = createProgram(cli);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return cli.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is a usage error (already printed).
+      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    cli.stderr.write(`locksmith: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    return EXIT.SOFTWARE;
   }
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  process.stderr.write(`locksmith: unknown command "${first}"\n\n${HELP}`);
-  return 64;
 }

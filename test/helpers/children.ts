@@ -175,6 +175,16 @@ export function spawnCommand(command: string, args: string[], env: NodeJS.Proces
   };
 }
 
+/**
+ * Track a child process started some other way (e.g. `spawn` with captured output), so that it too is
+ * killed with SIGKILL after the current test file.
+ */
+export function adopt(proc: ChildProcess): ChildProcess {
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+  return proc;
+}
+
 /** Kill every child still running, and wait for them, after the current test file. */
 export function killChildrenAfter(): void {
   after(async () => {

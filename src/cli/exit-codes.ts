@@ -1,0 +1,59 @@
+import { LocksmithError } from '../index.js';
+
+/**
+ * The exit statuses of `locksmith`. They follow util-linux flock(1) where it has one (the conflict status,
+ * 64 for usage), <sysexits.h> for the other lock errors, and the shell for a command that cannot run.
+ * A command that ran gives its own status, or 128 + the signal number that killed it.
+ */
+export const EXIT = {
+  OK: 0,
+  /** A lock is held by someone else (`-n`) or the `-w` timeout passed; `-E` changes it. */
+  CONFLICT: 1,
+  /** Bad command line, or a path that cannot be locked (a folder, a NUL byte). EX_USAGE. */
+  USAGE: 64,
+  /** The lock backend cannot be used here (no flock on this filesystem...). EX_UNAVAILABLE. */
+  UNSUPPORTED: 69,
+  /** An unexpected error (a bug): the message says what. EX_SOFTWARE. */
+  SOFTWARE: 70,
+  /** The lock file's folder cannot be created or accessed. EX_CANTCREAT. */
+  DIRECTORY: 73,
+  /** The OS refused an operation on the lock file itself. EX_IOERR. */
+  IO: 74,
+  /** The command was found but could not be executed (permissions...). */
+  CANNOT_EXECUTE: 126,
+  /** The command was not found. */
+  NOT_FOUND: 127,
+} as const;
+
+/**
+ * Exit status by error code. Commands added later (config, checkout...) add the codes of their own
+ * errors here, so every command maps the same error to the same status.
+ */
+const BY_CODE: Record<string, number> = {
+  LOCK_TIMEOUT: EXIT.CONFLICT,
+  LOCK_INVALID_ARGUMENT: EXIT.USAGE,
+  LOCK_UNSUPPORTED: EXIT.UNSUPPORTED,
+  LOCK_DIRECTORY: EXIT.DIRECTORY,
+  LOCK_IO: EXIT.IO,
+};
+
+/** The exit status for an error; `conflict` replaces the status of a busy lock (`-E`). */
+export function exitCodeFor(error: unknown, conflict: number = EXIT.CONFLICT): number {
+  if (!(error instanceof LocksmithError)) return EXIT.SOFTWARE;
+  if (error.code === 'LOCK_TIMEOUT') return conflict;
+  return BY_CODE[error.code] ?? EXIT.SOFTWARE;
+}
+
+/** The exit status table, as `--help` shows it. */
+export const EXIT_HELP = `
+Exit status:
+  <status>  the command's own exit status, or 128 + N if signal N killed it
+  1         a lock is held (-n) or the -w timeout passed (change it with -E)
+  64        usage error: bad option or argument, missing "--", a path that is a folder
+  69        the lock backend is unsupported here (e.g. no flock on this filesystem)
+  70        unexpected internal error
+  73        the lock file's folder cannot be created or accessed
+  74        the lock file cannot be opened or locked (I/O or permission error)
+  126       the command was found but cannot be executed
+  127       the command was not found
+  128 + N   locksmith got signal N (INT, TERM, HUP) while waiting; the command never started`;
