@@ -8,6 +8,7 @@ export {
   LockUnsupportedError,
 } from './errors.js';
 export type { Backend, BackendGrant, BackendStatus, LockMode } from './lock/backends/backend.js';
+export { type LeaseOptions, leaseBackend } from './lock/backends/lease.js';
 export type { BackendOption } from './lock/backends/select.js';
 export type { HolderInfo } from './lock/holder-info.js';
 export { inspect, type LockStatus } from './lock/inspect.js';
