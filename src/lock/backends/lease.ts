@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {
   LockCompromisedError,
@@ -128,14 +129,14 @@ export class LeaseBackend implements Backend {
     this.reason = reason;
   }
 
-  async tryAcquire(key: string, mode: LockMode, holder: HolderInfo): Promise<BackendGrant | undefined> {
+  tryAcquire(key: string, mode: LockMode, holder: HolderInfo): BackendGrant | undefined {
     if (mode !== 'exclusive')
       throw new LockUnsupportedError('The lease backend does not support shared locks');
     return this.protocol === 'locksmith' ? this.#acquireOwned(key, holder) : this.#acquireFolder(key);
   }
 
-  async inspect(key: string): Promise<BackendStatus> {
-    const marker = await this.#read(key);
+  inspect(key: string): BackendStatus {
+    const marker = this.#read(key);
     if (marker.kind === 'free') return { locked: false };
     if (this.#stale(marker)) return { locked: false };
     const status: BackendStatus = { locked: true, mode: 'exclusive' };
@@ -151,14 +152,14 @@ export class LeaseBackend implements Backend {
   }
 
   /** Look at the marker folder. */
-  async #read(key: string): Promise<Marker> {
+  #read(key: string): Marker {
     for (let attempt = 0; ; attempt++) {
       let names: string[];
       let folderMtime: number;
       try {
-        names = await fs.readdir(key);
+        names = fs.readdirSync(key);
         folderMtime =
-          names.length === 0 || this.protocol === 'proper-lockfile' ? (await fs.stat(key)).mtimeMs : 0;
+          names.length === 0 || this.protocol === 'proper-lockfile' ? fs.statSync(key).mtimeMs : 0;
       } catch (error) {
         if (code(error) === 'ENOENT') return { kind: 'free' };
         throw ioError(key, 'read', error);
@@ -171,7 +172,8 @@ export class LeaseBackend implements Backend {
       const token = owner.slice(OWNER_PREFIX.length);
       const file = path.join(key, owner);
       try {
-        const [text, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
+        const text = fs.readFileSync(file, 'utf8');
+        const stat = fs.statSync(file);
         return { kind: 'owned', token, record: parseRecord(text, token), mtimeMs: stat.mtimeMs };
       } catch (error) {
         // Released or taken over between readdir and read: look again.
@@ -192,14 +194,14 @@ export class LeaseBackend implements Backend {
   }
 
   /** The locksmith protocol: install a prepared marker by rename; take over stale ones by token. */
-  async #acquireOwned(key: string, holder: HolderInfo): Promise<BackendGrant | undefined> {
+  #acquireOwned(key: string, holder: HolderInfo): BackendGrant | undefined {
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const marker = await this.#read(key);
+      const marker = this.#read(key);
       if (marker.kind === 'owned') {
         if (!this.#stale(marker)) return undefined;
         // Compare-and-delete: only this owner's file goes; if someone else already took it over, the
         // unlink finds nothing and we simply look again.
-        await fs.rm(path.join(key, OWNER_PREFIX + marker.token), { force: true });
+        fs.rmSync(path.join(key, OWNER_PREFIX + marker.token), { force: true });
         continue;
       }
       if (marker.kind === 'foreign') {
@@ -211,14 +213,14 @@ export class LeaseBackend implements Backend {
           new Error('the lock folder holds files that no locksmith owner wrote; remove it by hand'),
         );
       }
-      const grant = await this.#install(key, holder);
+      const grant = this.#install(key, holder);
       if (grant) return grant;
     }
     return undefined;
   }
 
   /** Prepare `<key>.<token>.tmp/owner.<token>` and rename it onto the marker path. */
-  async #install(key: string, holder: HolderInfo): Promise<BackendGrant | undefined> {
+  #install(key: string, holder: HolderInfo): BackendGrant | undefined {
     const token = newToken();
     const temp = `${key}.${token}.tmp`;
     const ownerName = OWNER_PREFIX + token;
@@ -226,62 +228,63 @@ export class LeaseBackend implements Backend {
     const start = ownStart();
     if (start) record.start = start;
     try {
-      await this.#mkdirCreatingParent(key, temp);
+      this.#mkdirCreatingParent(key, temp);
     } catch (error) {
       throw ioError(key, 'create', error);
     }
+    let installed = false;
     try {
-      await fs.writeFile(path.join(temp, ownerName), encodeHolder(record));
+      fs.writeFileSync(path.join(temp, ownerName), encodeHolder(record));
       try {
         // Atomic, and only onto a missing or empty folder: the one step that makes us the holder.
-        await fs.rename(temp, key);
+        fs.renameSync(temp, key);
+        installed = true;
       } catch (error) {
         if (['ENOTEMPTY', 'EEXIST', 'EBUSY', 'EPERM', 'EACCES'].includes(code(error) ?? '')) {
           // EPERM/EACCES: Windows refuses to replace an existing folder; still "busy" when it exists.
-          if (code(error) === 'ENOTEMPTY' || code(error) === 'EEXIST' || (await exists(key)))
-            return undefined;
+          if (code(error) === 'ENOTEMPTY' || code(error) === 'EEXIST' || fs.existsSync(key)) return undefined;
         }
         throw ioError(key, 'create', error);
       }
     } finally {
-      await fs.rm(temp, { recursive: true, force: true }).catch(() => {});
+      if (!installed) removeQuietly(temp);
     }
     return new LeaseGrant(key, path.join(key, ownerName), this.lease);
   }
 
   /** mkdir, creating the lock file's folder when missing. Throws the OS error of `folder` as it is. */
-  async #mkdirCreatingParent(key: string, folder: string): Promise<void> {
+  #mkdirCreatingParent(key: string, folder: string): void {
     try {
-      await fs.mkdir(folder);
+      fs.mkdirSync(folder);
       return;
     } catch (error) {
       if (code(error) !== 'ENOENT') throw error;
     }
     const parent = path.dirname(key);
     try {
-      await fs.mkdir(parent, { recursive: true });
+      fs.mkdirSync(parent, { recursive: true });
     } catch (error) {
       throw new LockDirectoryError(parent, error);
     }
-    await fs.mkdir(folder);
+    fs.mkdirSync(folder);
   }
 
   /** proper-lockfile's protocol: mkdir the lock folder; rmdir a stale one and try once more. */
-  async #acquireFolder(key: string): Promise<BackendGrant | undefined> {
+  #acquireFolder(key: string): BackendGrant | undefined {
     for (let round = 0; round < 2; round++) {
       try {
-        await this.#mkdirCreatingParent(key, key);
+        this.#mkdirCreatingParent(key, key);
         // The mtime we set and read back is what tells us later that the folder is still ours.
         const mtime = new Date();
-        await fs.utimes(key, mtime, mtime);
-        const stat = await fs.stat(key);
+        fs.utimesSync(key, mtime, mtime);
+        const stat = fs.statSync(key);
         return new FolderGrant(key, stat.mtimeMs, this.lease);
       } catch (error) {
         if (code(error) !== 'EEXIST') throw ioError(key, 'create', error);
       }
-      let stat: import('node:fs').Stats;
+      let stat: fs.Stats;
       try {
-        stat = await fs.stat(key);
+        stat = fs.statSync(key);
       } catch (error) {
         if (code(error) === 'ENOENT') continue;
         throw ioError(key, 'read', error);
@@ -291,7 +294,7 @@ export class LeaseBackend implements Backend {
       }
       if (Date.now() - stat.mtimeMs <= this.lease) return undefined;
       try {
-        await fs.rmdir(key);
+        fs.rmdirSync(key);
       } catch (error) {
         // Not empty: a locksmith-protocol marker or something else; it is not proper-lockfile's to take.
         if (code(error) === 'ENOTEMPTY' || code(error) === 'EEXIST') return undefined;
@@ -302,12 +305,12 @@ export class LeaseBackend implements Backend {
   }
 }
 
-async function exists(file: string): Promise<boolean> {
+/** Remove our prepared folder after a failed install; leftovers are harmless, so errors are ignored. */
+function removeQuietly(folder: string): void {
   try {
-    await fs.stat(file);
-    return true;
+    fs.rmSync(folder, { recursive: true, force: true });
   } catch {
-    return false;
+    // ignored
   }
 }
 
@@ -325,6 +328,7 @@ abstract class HeartbeatGrant implements BackendGrant {
   #lastRenewal = Date.now();
   /** While renewing, our own touch of the marker must not be taken for someone else's change. */
   #renewing = false;
+  #afterRenewal: (() => void) | undefined;
 
   constructor(key: string, lease: number) {
     this.key = key;
@@ -334,8 +338,8 @@ abstract class HeartbeatGrant implements BackendGrant {
 
   /** Renew the lease once; resolves a reason when the lock is lost, throws on a transient failure. */
   protected abstract renew(): Promise<string | undefined>;
-  /** Remove the marker if it is still ours. */
-  protected abstract remove(): Promise<void>;
+  /** Remove the marker if it is still ours (a few syscalls, made synchronously like the acquisition). */
+  protected abstract remove(): void;
   /** Check, without renewing, whether the marker is still ours; a reason when it is not. */
   protected abstract check(): Promise<string | undefined>;
   /** What to watch for a prompt loss notice: paths whose folder entries change when the marker does. */
@@ -362,6 +366,7 @@ abstract class HeartbeatGrant implements BackendGrant {
     } finally {
       this.#renewing = false;
     }
+    this.#afterRenewal?.();
     if (!this.#released && !this.#lost) this.#schedule();
   }
 
@@ -386,9 +391,16 @@ abstract class HeartbeatGrant implements BackendGrant {
     }
     this.#onLost = onLost;
     let checking = false;
+    let again = false;
     const onChange = () => {
-      if (checking || this.#renewing || this.#released || this.#lost) return;
+      if (this.#released || this.#lost) return;
+      // A change during a check (or our own renewal) is looked at once that is done, never dropped.
+      if (checking || this.#renewing) {
+        again = true;
+        return;
+      }
       checking = true;
+      again = false;
       this.check()
         .then((lost) => {
           if (lost) this.lose(lost);
@@ -396,24 +408,29 @@ abstract class HeartbeatGrant implements BackendGrant {
         .catch(() => {}) // the heartbeat decides on failures
         .finally(() => {
           checking = false;
+          if (again) onChange();
         });
+    };
+    this.#afterRenewal = () => {
+      if (again) onChange();
     };
     const stops = this.watched().map((file) => watchFile(file, onChange));
     onChange();
     return () => {
       if (this.#onLost === onLost) this.#onLost = undefined;
+      this.#afterRenewal = undefined;
       for (const stop of stops) stop();
     };
   }
 
-  async release(): Promise<void> {
+  release(): void {
     if (this.#released) return;
     this.#released = true;
     clearTimeout(this.#timer);
     this.#onLost = undefined;
-    if (this.#lost) return;
     try {
-      await this.remove();
+      // Also after a loss: the removal is token-checked (or mtime-checked), so it never takes another's.
+      this.remove();
     } catch {
       // Nothing to report: the marker is then stale at once for this host, after the lease for others.
     }
@@ -431,19 +448,19 @@ class LeaseGrant extends HeartbeatGrant {
   protected async renew(): Promise<string | undefined> {
     const now = new Date();
     try {
-      await fs.utimes(this.#ownerFile, now, now);
+      await fsp.utimes(this.#ownerFile, now, now);
     } catch (error) {
       if (code(error) === 'ENOENT') return 'the lock marker was removed or taken over by someone else';
       throw error;
     }
     // Keep the folder fresh too, so that proper-lockfile users see a live lock (best effort).
-    await fs.utimes(this.key, now, now).catch(() => {});
+    await fsp.utimes(this.key, now, now).catch(() => {});
     return undefined;
   }
 
   protected async check(): Promise<string | undefined> {
     try {
-      await fs.stat(this.#ownerFile);
+      await fsp.stat(this.#ownerFile);
       return undefined;
     } catch (error) {
       if (code(error) === 'ENOENT') return 'the lock marker was removed or taken over by someone else';
@@ -455,10 +472,10 @@ class LeaseGrant extends HeartbeatGrant {
     return [this.key, this.#ownerFile];
   }
 
-  protected async remove(): Promise<void> {
+  protected remove(): void {
     // Token-checked: only our owner file goes. Then the folder, if nobody has installed theirs meanwhile.
-    await fs.rm(this.#ownerFile, { force: true });
-    await fs.rmdir(this.key).catch(() => {});
+    fs.rmSync(this.#ownerFile, { force: true });
+    fs.rmdirSync(this.key);
   }
 }
 
@@ -471,9 +488,9 @@ class FolderGrant extends HeartbeatGrant {
   }
 
   protected async check(): Promise<string | undefined> {
-    let stat: import('node:fs').Stats;
+    let stat: fs.Stats;
     try {
-      stat = await fs.stat(this.key);
+      stat = await fsp.stat(this.key);
     } catch (error) {
       if (code(error) === 'ENOENT') return 'the lock folder was removed by someone else';
       throw error;
@@ -486,8 +503,8 @@ class FolderGrant extends HeartbeatGrant {
     const lost = await this.check();
     if (lost) return lost;
     const now = new Date();
-    await fs.utimes(this.key, now, now);
-    this.#mtimeMs = (await fs.stat(this.key)).mtimeMs;
+    await fsp.utimes(this.key, now, now);
+    this.#mtimeMs = (await fsp.stat(this.key)).mtimeMs;
     return undefined;
   }
 
@@ -495,9 +512,10 @@ class FolderGrant extends HeartbeatGrant {
     return [this.key];
   }
 
-  protected async remove(): Promise<void> {
-    if (await this.check()) return;
-    await fs.rmdir(this.key).catch(() => {});
+  protected remove(): void {
+    // Only a folder that still carries the mtime we set is ours to remove.
+    if (fs.statSync(this.key).mtimeMs !== this.#mtimeMs) return;
+    fs.rmdirSync(this.key);
   }
 }
 
