@@ -151,7 +151,7 @@ export class LeaseBackend implements Backend {
     return watchFile(key, onChange);
   }
 
-  /** Look at the marker folder. */
+  /** Look at the marker folder (model: readdir(L) + read the owner record, a snapshot acted on later). */
   #read(key: string): Marker {
     for (let attempt = 0; ; attempt++) {
       let names: string[];
@@ -199,8 +199,8 @@ export class LeaseBackend implements Backend {
       const marker = this.#read(key);
       if (marker.kind === 'owned') {
         if (!this.#stale(marker)) return undefined;
-        // Compare-and-delete: only this owner's file goes; if someone else already took it over, the
-        // unlink finds nothing and we simply look again.
+        // Compare-and-delete (model: unlink(L/<owner>)): only this owner's file goes; if someone else already
+        // took it over, the unlink finds nothing and we simply look again.
         fs.rmSync(path.join(key, OWNER_PREFIX + marker.token), { force: true });
         continue;
       }
@@ -215,6 +215,13 @@ export class LeaseBackend implements Backend {
       }
       const grant = this.#install(key, holder);
       if (grant) return grant;
+      // Windows cannot rename onto an empty folder (left by a crash between unlink and rmdir): remove it
+      // if it is still empty, which a live marker never is, and try again (model: rmdir(L)).
+      try {
+        fs.rmdirSync(key);
+      } catch {
+        // Not empty (someone installed theirs) or gone: the next round looks again.
+      }
     }
     return undefined;
   }
@@ -236,7 +243,8 @@ export class LeaseBackend implements Backend {
     try {
       fs.writeFileSync(path.join(temp, ownerName), encodeHolder(record));
       try {
-        // Atomic, and only onto a missing or empty folder: the one step that makes us the holder.
+        // Atomic, and only onto a missing or empty folder: the one step that makes us the holder
+        // (model: rename(tmp, L)).
         fs.renameSync(temp, key);
         installed = true;
       } catch (error) {
@@ -473,7 +481,8 @@ class LeaseGrant extends HeartbeatGrant {
   }
 
   protected remove(): void {
-    // Token-checked: only our owner file goes. Then the folder, if nobody has installed theirs meanwhile.
+    // Token-checked: only our owner file goes. Then the folder, if nobody has installed theirs meanwhile
+    // (model: release, then rmdir(L)).
     fs.rmSync(this.#ownerFile, { force: true });
     fs.rmdirSync(this.key);
   }
