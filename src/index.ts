@@ -10,6 +10,7 @@ export {
 export { AtomicWriteError, AtomicWriteInvalidArgumentError } from './fs/errors.js';
 export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js';
 export type { Backend, BackendGrant, BackendStatus, LockMode } from './lock/backends/backend.js';
+export { type LeaseOptions, leaseBackend } from './lock/backends/lease.js';
 export type { BackendOption } from './lock/backends/select.js';
 export type { HolderInfo } from './lock/holder-info.js';
 export { inspect, type LockStatus } from './lock/inspect.js';

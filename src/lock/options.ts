@@ -105,7 +105,7 @@ export function resolveLock(target: string, options: LockOptions = {}): Resolved
     timeout,
     signal,
     removeOnRelease: options.removeOnRelease ?? false,
-    backend: selectBackend(options.backend),
+    backend: selectBackend(options.backend, lockfilePath),
     onWait: options.onWait,
   };
 }

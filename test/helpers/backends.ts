@@ -9,6 +9,8 @@ export interface BackendCase {
   option: BackendOption;
   /** `undefined` when usable here, else why not. */
   unavailable: () => Promise<string | undefined>;
+  /** Whether it supports shared locks (else `shared: true` must fail with LOCK_UNSUPPORTED). */
+  shared: boolean;
 }
 
 export const BACKENDS: BackendCase[] = [
@@ -24,5 +26,12 @@ export const BACKENDS: BackendCase[] = [
         return String(error);
       }
     },
+    shared: true,
+  },
+  {
+    name: 'lease',
+    option: 'lease',
+    unavailable: async () => undefined,
+    shared: false,
   },
 ];

@@ -48,6 +48,8 @@ function assertNoOverlap(log: string): number {
 for (const backend of BACKENDS) {
   describe(`lock contract: ${backend.name} backend`, { timeout: 90_000 }, async () => {
     const skip = await backend.unavailable();
+    const skipShared =
+      skip ?? (backend.shared ? undefined : `the ${backend.name} backend refuses shared locks`);
     const opts = (extra: LockOptions = {}): LockOptions => ({ backend: backend.option, ...extra });
     const dir = tempDir();
     let n = 0;
@@ -238,7 +240,7 @@ for (const backend of BACKENDS) {
       assert.equal(JSON.parse(readFileSync(file, 'utf8')).count, 1000);
     });
 
-    it('shared: two readers together, a writer waits for both', { skip }, async () => {
+    it('shared: two readers together, a writer waits for both', { skip: skipShared }, async () => {
       const file = fresh();
       const readers = await Promise.all([worker(), worker()]);
       for (const reader of readers) await holdIn(reader, file, opts({ shared: true }));
@@ -260,7 +262,15 @@ for (const backend of BACKENDS) {
       await (await writer).release();
     });
 
-    it('shared tasks of one process hold together; exclusive waits', { skip }, async () => {
+    it('shared: refused with LOCK_UNSUPPORTED where the backend has none', {
+      skip: skip ?? (backend.shared ? 'it has shared locks' : undefined),
+    }, async () => {
+      const file = fresh();
+      await assert.rejects(lock(file, opts({ shared: true })), { code: 'LOCK_UNSUPPORTED' });
+      assert.equal((await inspect(file, opts())).locked, false);
+    });
+
+    it('shared tasks of one process hold together; exclusive waits', { skip: skipShared }, async () => {
       const file = fresh();
       const a = await lock(file, opts({ shared: true }));
       const b = await tryLock(file, opts({ shared: true }));
