@@ -14,3 +14,14 @@ export { inspect, type LockStatus } from './lock/inspect.js';
 export { type LockHandle, lock, tryLock, withLock } from './lock/lock.js';
 export { type LockGroup, type LockTarget, lockAll } from './lock/lock-all.js';
 export type { LockOptions, WaitInfo } from './lock/options.js';
+export {
+  createLockManager,
+  LockManager,
+  type LockManagerOptions,
+  locks,
+  WebLock,
+  type WebLockClientInfo,
+  type WebLockSnapshot,
+} from './web-locks/lock-manager.js';
+export type { WebLockInfo, WebLockMode, WebLockOptions } from './web-locks/options.js';
+export { WebLocksRegistryError } from './web-locks/registry.js';
