@@ -100,7 +100,10 @@ function now(): number {
 }
 
 function stolenError(name: string): DOMException {
-  return new DOMException(`The lock "${name}" was stolen by a request with steal: true`, 'AbortError');
+  return new DOMException(
+    `The lock "${name}" was stolen: its lock file was replaced (by a request with steal: true) or removed`,
+    'AbortError',
+  );
 }
 
 /** Replace the lock file with a new, empty one: a new inode that new requests lock, and that holders of the old one notice. */
