@@ -275,10 +275,17 @@ export class LockManager {
 
   /** Queue `request` in the core's FIFO of the name's current generation and wait there. */
   #wait(state: NameState, request: Request): void {
+    const signal = request.signal;
+    if (signal?.aborted) {
+      // Aborted while it was being queued again: its old wait's rejection was ignored as superseded.
+      request.attempt = undefined;
+      this.#finish(state, request);
+      request.reject(signal.reason);
+      return;
+    }
     const generation = state.generation;
     const attempt = new AbortController();
     request.attempt = attempt;
-    const signal = request.signal;
     const onAbort = () => attempt.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     lock(request.file, {
@@ -330,7 +337,6 @@ export class LockManager {
    */
   async #steal(state: NameState, request: Request): Promise<void> {
     for (let round = 0; ; round++) {
-      this.#robHolders(state, undefined);
       try {
         replaceLockFile(request.file);
       } catch (error) {
@@ -338,6 +344,7 @@ export class LockManager {
         request.reject(error);
         return;
       }
+      this.#robHolders(state, undefined);
       if (round >= STEAL_ROUNDS) {
         // Someone keeps taking the new file first (another stealer): wait for it, first in this process.
         request.kind = 'wait';

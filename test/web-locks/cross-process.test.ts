@@ -1,6 +1,6 @@
 // The Web Locks across real processes: exclusion, shared mode, steal, query, and a SIGKILLed holder.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
@@ -91,6 +91,24 @@ describe('Web Locks across processes', { timeout: 60_000 }, () => {
     await a.child.next('resolved');
     g.open();
     await held;
+  });
+
+  it('no lost update when processes increment a counter under one lock', async () => {
+    const { dir, a, b } = await setUp();
+    const locks = createLockManager({ dir });
+    const file = path.join(root, 'counter.json');
+    writeFileSync(file, JSON.stringify({ count: 0 }));
+    const times = 40;
+    for (const w of [a, b]) w.send({ type: 'increment', name: 'counter', file, times });
+    for (let i = 0; i < times; i++) {
+      await locks.request('counter', async () => {
+        const { count } = JSON.parse(readFileSync(file, 'utf8')) as { count: number };
+        await new Promise((resolve) => setImmediate(resolve)); // let the others try while we hold it
+        writeFileSync(file, JSON.stringify({ count: count + 1 }));
+      });
+    }
+    await Promise.all([a.child.next('done'), b.child.next('done')]);
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).count, 3 * times);
   });
 
   it('shared locks are held by several processes at once, and keep exclusive requests out', async () => {

@@ -277,6 +277,22 @@ describe('Web Locks in one process', { timeout: 30_000 }, () => {
     );
   });
 
+  it('a request aborted just before a steal queues it again still rejects with the reason', async () => {
+    const locks = manager();
+    const hold = gate();
+    const holder = outcome(locks.request('race', () => hold.promise));
+    const controller = new AbortController();
+    const waiting = locks.request('race', { signal: controller.signal }, () => 'granted');
+    await waitFor(async () => (await locks.query()).pending.length === 1, 5_000, 'pending');
+    const reason = new Error('gave up');
+    controller.abort(reason);
+    const stealer = locks.request('race', { steal: true }, () => 'stolen');
+    await assert.rejects(waiting, (error) => error === reason);
+    assert.equal(await stealer, 'stolen');
+    hold.open();
+    assert.ok('error' in (await holder));
+  });
+
   it("NotSupportedError for the spec's forbidden requests, checked before an aborted signal", async () => {
     const locks = manager();
     const aborted = AbortSignal.abort(new Error('aborted'));
