@@ -15,7 +15,7 @@ import {
   type WebLockMode,
   type WebLockOptions,
 } from './options.js';
-import { CLIENT_ID, type ClientEntry, Registry, type RegistryEntry } from './registry.js';
+import { CLIENT_ID, type ClientEntry, Registry } from './registry.js';
 
 /** What the callback of `request` holds: the spec's `Lock`. */
 export class WebLock implements WebLockInfo {
@@ -219,7 +219,7 @@ export class LockManager {
   async query(): Promise<WebLockSnapshot> {
     const setup = this.#ready();
     const others = await setup.registry.others();
-    const mine: ClientEntry[] = this.#entries().map((entry) => ({ ...entry, clientId: CLIENT_ID }));
+    const mine = this.#entries();
     const all = [...mine, ...others].sort(
       (a, b) => a.since - b.since || a.clientId.localeCompare(b.clientId) || a.seq - b.seq,
     );
@@ -238,7 +238,7 @@ export class LockManager {
     prepareSubfolder(locks);
     prepareSubfolder(clients);
     const base = selectBackend(undefined);
-    this.#setup = { locks, base, registry: new Registry(clients, () => this.#entries()) };
+    this.#setup = { locks, base, registry: new Registry(clients) };
     return this.#setup;
   }
 
@@ -251,26 +251,25 @@ export class LockManager {
     return state;
   }
 
-  #entries(): RegistryEntry[] {
-    const entries: RegistryEntry[] = [];
+  /** This manager's own requests, exact. */
+  #entries(): ClientEntry[] {
+    const entries: ClientEntry[] = [];
     for (const state of this.#names.values()) {
       for (const r of state.requests) {
         // ifAvailable and steal requests are decided at once in the spec: they are never seen pending.
         if (r.state === 'held' || (r.state === 'pending' && r.kind === 'wait')) {
-          entries.push({ name: r.name, mode: r.mode, state: r.state, since: r.since, seq: r.seq });
+          entries.push({
+            name: r.name,
+            mode: r.mode,
+            clientId: CLIENT_ID,
+            state: r.state,
+            since: r.since,
+            seq: r.seq,
+          });
         }
       }
     }
     return entries;
-  }
-
-  /** Registry writes for pending and released requests: a failure is retried by the next write, which rewrites everything. */
-  #flushQuietly(): void {
-    try {
-      this.#setup?.registry.flush();
-    } catch {
-      // See above; a failure when a lock is granted is not quiet (#grant).
-    }
   }
 
   /** Queue `request` in the core's FIFO of the name's current generation and wait there. */
@@ -293,7 +292,7 @@ export class LockManager {
       shared: request.mode === 'shared',
       signal: attempt.signal,
       backend: generation.backend,
-      onWait: () => this.#flushQuietly(),
+      onWait: () => this.#setup!.registry.pending(request.seq, request, request.since),
     }).then(
       (handle) => {
         signal?.removeEventListener('abort', onAbort);
@@ -374,15 +373,13 @@ export class LockManager {
 
   /** Every held request of the name (of one generation, or all) has lost its lock: reject them. */
   #robHolders(state: NameState, generation: Generation | undefined): void {
-    let changed = false;
     for (const r of state.requests) {
       if (r.state !== 'held') continue;
       if (generation && r.generation !== generation) continue;
       r.state = 'stolen';
+      this.#setup!.registry.gone(r.seq);
       r.reject(stolenError(r.name));
-      changed = true;
     }
-    if (changed) this.#flushQuietly();
   }
 
   /**
@@ -424,7 +421,7 @@ export class LockManager {
     request.attempt = undefined;
     handle.signal.addEventListener('abort', () => this.#lost(state, generation), { once: true });
     try {
-      this.#setup!.registry.flush();
+      this.#setup!.registry.held(request.seq, request, request.since);
     } catch (error) {
       void this.#end(state, request, generation, handle, { error });
       return true;
@@ -473,12 +470,11 @@ export class LockManager {
   }
 
   #finish(state: NameState, request: Request): void {
-    const wasVisible = request.state === 'held' || (request.state === 'pending' && request.kind === 'wait');
     if (request.state !== 'stolen') request.state = 'done';
     state.requests.delete(request);
     if (state.requests.size === 0 && this.#names.get(request.name) === state)
       this.#names.delete(request.name);
-    if (wasVisible) this.#flushQuietly();
+    this.#setup!.registry.gone(request.seq);
   }
 }
 

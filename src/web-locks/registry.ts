@@ -7,7 +7,7 @@ import { inspect } from '../lock/inspect.js';
 import { type LockHandle, tryLock } from '../lock/lock.js';
 import type { WebLockMode } from './options.js';
 
-/** The query registry of another process cannot be read: it is not what locksmith writes. */
+/** A Web Locks registry file cannot be written (when a lock is granted) or read (by `query()`). */
 export class WebLocksRegistryError extends LocksmithError {
   static override readonly code = 'WEB_LOCKS_REGISTRY';
   override name = 'WebLocksRegistryError';
@@ -19,32 +19,30 @@ export class WebLocksRegistryError extends LocksmithError {
   }
 }
 
-/** One request of one client, as `query()` reports it, with what it needs to order them. */
-export interface RegistryEntry {
+/** What a registry file says about one request. */
+export interface RequestInfo {
   name: string;
   mode: WebLockMode;
+}
+
+/** One request of one client, as `query()` reports it, with what it needs to order them. */
+export interface ClientEntry extends RequestInfo {
+  clientId: string;
   state: 'held' | 'pending';
-  /** Wall-clock ms when the request was made (pending) or granted (held). */
+  /** Wall-clock ms when the request was made (pending) or granted (held): comparable across processes. */
   since: number;
   /** Order of the requests of one client. */
   seq: number;
 }
 
-export interface ClientEntry extends RegistryEntry {
-  clientId: string;
-}
-
-interface RegistryFile {
-  version: 1;
-  clientId: string;
-  pid: number;
-  entries: RegistryEntry[];
-}
-
 /** `node-<pid>-<threadId>`, like Node's own `navigator.locks`. */
 export const CLIENT_ID = `node-${process.pid}-${threadId}`;
 
-const DATA = '.json';
+/**
+ * `<client>.lock`: the client's liveness lock. `<client>.<seq>.pending.<since>`: a waiting request;
+ * renamed `<client>.<seq>.held.<since>` when granted. `since` is in microseconds since the epoch.
+ */
+const FILE = /^(\d+)-(\d+)-([0-9a-f]+)(?:\.lock|\.(\d+)\.(pending|held)\.(\d+))$/;
 
 /** Files of this process to remove when it exits normally (a crash leaves them to the next `query()`). */
 const ownFiles = new Set<string>();
@@ -52,159 +50,216 @@ let exitHook = false;
 
 function removeOwnFiles(): void {
   for (const file of ownFiles) {
-    for (const name of [file, `${file}.tmp`, `${file}.lock`]) {
-      try {
-        fs.unlinkSync(name);
-      } catch {
-        // Already gone, or the folder is: nothing to clean.
-      }
+    try {
+      fs.unlinkSync(file);
+    } catch {
+      // Already gone, or its folder is: nothing to clean.
     }
   }
 }
 
-function validEntry(value: unknown): value is RegistryEntry {
-  if (typeof value !== 'object' || value === null) return false;
-  const e = value as Record<string, unknown>;
-  return (
-    typeof e.name === 'string' &&
-    (e.mode === 'exclusive' || e.mode === 'shared') &&
-    (e.state === 'held' || e.state === 'pending') &&
-    typeof e.since === 'number' &&
-    typeof e.seq === 'number'
-  );
-}
-
-function parseFile(file: string, text: string): RegistryFile {
+function parseInfo(file: string, text: string): RequestInfo {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
     throw new WebLocksRegistryError(file, 'is not valid JSON', { cause: error });
   }
-  const r = raw as Partial<RegistryFile> | null;
+  const r = raw as Partial<RequestInfo> | null;
   if (
     typeof r !== 'object' ||
     r === null ||
-    r.version !== 1 ||
-    typeof r.clientId !== 'string' ||
-    typeof r.pid !== 'number' ||
-    !Array.isArray(r.entries) ||
-    !r.entries.every(validEntry)
+    typeof r.name !== 'string' ||
+    (r.mode !== 'exclusive' && r.mode !== 'shared')
   ) {
-    throw new WebLocksRegistryError(file, 'does not hold a version 1 registry');
+    throw new WebLocksRegistryError(file, 'does not describe a request ({ name, mode })');
   }
-  return r as RegistryFile;
+  return { name: r.name, mode: r.mode };
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
 /**
- * The registry behind `query()`: one small JSON file per client (process or thread) in `<folder>/`, listing
- * its held and pending requests, rewritten atomically (write + rename) when they change. Each client holds
- * a kernel lock on its file for its whole life, so a reader tells a live client from a dead one by the
- * lock, not by its pid: the kernel drops the lock when the process dies, and a new process that reuses
- * the pid does not hold it. Files of dead clients are removed by the next `query()` that finds them.
+ * The registry behind `query()`, in one folder shared by every client (process or thread):
+ * - each client holds a kernel lock on its `<client>.lock` for its whole life, so a reader tells a live
+ *   client from a dead one by the lock, not by its pid: the kernel drops the lock when the process dies,
+ *   and a process that reuses the pid does not hold it;
+ * - each visible request is one small file, created once, renamed when granted, removed when done. No file
+ *   is ever rewritten or replaced: on ext4, replacing a file by rename forces its data to disk, which cost
+ *   about a millisecond per request on a busy machine.
+ * Files of dead clients are removed by the next `query()` that finds them.
  */
 export class Registry {
   readonly folder: string;
-  readonly #file: string;
-  readonly #entries: () => RegistryEntry[];
+  readonly #client: string;
   #alive: Promise<LockHandle | undefined> | undefined;
-  #written = '';
+  /** The file of each visible request of this client, by request seq. */
+  readonly #files = new Map<number, string>();
+  /** Files whose removal failed: retried at every change. */
+  readonly #leftovers = new Set<string>();
 
-  constructor(folder: string, entries: () => RegistryEntry[]) {
+  constructor(folder: string) {
     this.folder = folder;
-    this.#file = path.join(folder, `${process.pid}-${threadId}-${randomBytes(6).toString('hex')}${DATA}`);
-    this.#entries = entries;
+    this.#client = `${process.pid}-${threadId}-${randomBytes(6).toString('hex')}`;
   }
 
   /**
-   * Write this client's entries now, synchronously, so that another process's `query()` sees them as soon
-   * as the caller goes on.
-   * @throws {WebLocksRegistryError} when the file cannot be written.
+   * Show a waiting request to other processes. Best effort: a request that cannot be shown still waits.
    */
-  flush(): void {
-    this.#startLiveness();
-    const body: RegistryFile = {
-      version: 1,
-      clientId: CLIENT_ID,
-      pid: process.pid,
-      entries: this.#entries(),
-    };
-    const text = JSON.stringify(body);
-    if (text === this.#written) return;
-    const tmp = `${this.#file}.tmp`;
+  pending(seq: number, info: RequestInfo, since: number): void {
+    if (this.#files.has(seq)) return;
     try {
-      fs.writeFileSync(tmp, text, { mode: 0o600 });
-      fs.renameSync(tmp, this.#file);
-    } catch (error) {
-      throw new WebLocksRegistryError(this.#file, 'cannot be written', { cause: error });
+      this.#create(seq, 'pending', info, since);
+    } catch {
+      // Diagnostic only; documented: other processes' query() then miss this pending request.
     }
-    this.#written = text;
   }
 
-  /** The entries of every other live client; removes the files of dead ones. */
+  /**
+   * Show a granted request, synchronously, so that another process's `query()` sees it before its callback runs.
+   * @throws {WebLocksRegistryError} when the file cannot be written.
+   */
+  held(seq: number, info: RequestInfo, since: number): void {
+    const pending = this.#files.get(seq);
+    if (!pending) {
+      this.#create(seq, 'held', info, since);
+      return;
+    }
+    const held = this.#path(seq, 'held', since);
+    try {
+      fs.renameSync(pending, held);
+    } catch (error) {
+      throw new WebLocksRegistryError(held, 'cannot be written', { cause: error });
+    }
+    this.#remember(seq, held);
+  }
+
+  /** The request is done (released, stolen, aborted): remove its file. A failure is retried at the next change. */
+  gone(seq: number): void {
+    const file = this.#files.get(seq);
+    if (!file) return;
+    this.#files.delete(seq);
+    ownFiles.delete(file);
+    this.#leftovers.add(file);
+    for (const leftover of this.#leftovers) {
+      try {
+        fs.unlinkSync(leftover);
+        this.#leftovers.delete(leftover);
+      } catch (error) {
+        if (isMissing(error)) this.#leftovers.delete(leftover);
+      }
+    }
+  }
+
+  /** The requests of every other live client; removes the files of dead ones. */
   async others(): Promise<ClientEntry[]> {
     if (this.#alive && !(await this.#alive)) {
-      throw new WebLocksRegistryError(this.#file, 'is locked by someone else');
+      throw new WebLocksRegistryError(this.#lockPath(), 'is locked by someone else');
     }
     let names: string[];
     try {
       names = await fs.promises.readdir(this.folder);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (isMissing(error)) return [];
       throw new WebLocksRegistryError(this.folder, 'cannot be listed', { cause: error });
     }
-    // A client's files: <id>.json (its entries), <id>.json.lock (its liveness lock), <id>.json.tmp.
-    const ids = new Set<string>();
+    const clients = new Map<string, { pid: number; thread: string; files: RegExpExecArray[] }>();
     for (const name of names) {
-      const match = /^(\d+-\d+-[0-9a-f]+)\.json(\.lock|\.tmp)?$/.exec(name);
-      if (match?.[1]) ids.add(match[1]);
+      const match = FILE.exec(name);
+      if (!match) continue;
+      const client = `${match[1]}-${match[2]}-${match[3]}`;
+      if (client === this.#client) continue;
+      let entry = clients.get(client);
+      if (!entry) {
+        entry = { pid: Number(match[1]), thread: match[2]!, files: [] };
+        clients.set(client, entry);
+      }
+      if (match[4] !== undefined) entry.files.push(match);
     }
     const result: ClientEntry[] = [];
-    for (const id of ids) {
-      const file = path.join(this.folder, `${id}${DATA}`);
-      if (file === this.#file) continue;
-      const status = await inspect(file);
+    for (const [client, { pid, thread, files }] of clients) {
+      const status = await inspect(path.join(this.folder, client));
       if (!status.locked) {
-        await this.#removeDead(file);
+        await this.#removeDead(client, files);
         continue;
       }
       // Locked, but by another process than the one named: someone is removing a dead client's files.
-      if (status.holder?.pid !== Number(id.split('-')[0])) continue;
-      let text: string;
-      try {
-        text = await fs.promises.readFile(file, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // started, nothing written yet
-        throw new WebLocksRegistryError(file, 'cannot be read', { cause: error });
+      if (status.holder?.pid !== pid) continue;
+      for (const match of files) {
+        const file = path.join(this.folder, match[0]);
+        let text: string;
+        try {
+          text = await fs.promises.readFile(file, 'utf8');
+        } catch (error) {
+          if (isMissing(error)) continue; // done, or renamed when granted, since the listing
+          throw new WebLocksRegistryError(file, 'cannot be read', { cause: error });
+        }
+        result.push({
+          ...parseInfo(file, text),
+          clientId: `node-${pid}-${thread}`,
+          state: match[5] as 'pending' | 'held',
+          since: Number(match[6]) / 1000,
+          seq: Number(match[4]),
+        });
       }
-      const data = parseFile(file, text);
-      for (const entry of data.entries) result.push({ ...entry, clientId: data.clientId });
     }
     return result;
   }
 
-  /** Take the liveness lock of this client's file, once. The kernel backend takes it synchronously. */
+  #path(seq: number, state: 'pending' | 'held', since: number): string {
+    return path.join(this.folder, `${this.#client}.${seq}.${state}.${Math.round(since * 1000)}`);
+  }
+
+  #lockPath(): string {
+    return path.join(this.folder, `${this.#client}.lock`);
+  }
+
+  #create(seq: number, state: 'pending' | 'held', info: RequestInfo, since: number): void {
+    this.#startLiveness();
+    const file = this.#path(seq, state, since);
+    try {
+      fs.writeFileSync(file, JSON.stringify({ name: info.name, mode: info.mode }), {
+        flag: 'wx',
+        mode: 0o600,
+      });
+    } catch (error) {
+      throw new WebLocksRegistryError(file, 'cannot be written', { cause: error });
+    }
+    this.#remember(seq, file);
+  }
+
+  #remember(seq: number, file: string): void {
+    const old = this.#files.get(seq);
+    if (old) ownFiles.delete(old);
+    this.#files.set(seq, file);
+    ownFiles.add(file);
+  }
+
+  /**
+   * Take this client's liveness lock, once, before its first file appears. The kernel backend takes it
+   * synchronously, inside `tryLock`; the promise only reports the outcome (checked by `others()`).
+   */
   #startLiveness(): void {
     if (this.#alive) return;
-    this.#alive = tryLock(this.#file);
-    // A failure is reported by the next query(); no unhandled rejection meanwhile.
-    this.#alive.catch(() => {});
-    ownFiles.add(this.#file);
+    this.#alive = tryLock(path.join(this.folder, this.#client));
+    this.#alive.catch(() => {}); // reported by the next query(); no unhandled rejection meanwhile
+    ownFiles.add(this.#lockPath());
     if (!exitHook) {
       exitHook = true;
       process.once('exit', removeOwnFiles);
     }
   }
 
-  async #removeDead(file: string): Promise<void> {
+  async #removeDead(client: string, files: RegExpExecArray[]): Promise<void> {
     let handle: LockHandle | undefined;
     try {
-      handle = await tryLock(file, { removeOnRelease: true });
+      handle = await tryLock(path.join(this.folder, client), { removeOnRelease: true });
       if (!handle) return; // someone else is removing it, or its owner just started
-      await fs.promises.rm(file, { force: true });
-      await fs.promises.rm(`${file}.tmp`, { force: true });
+      for (const match of files) await fs.promises.rm(path.join(this.folder, match[0]), { force: true });
     } catch {
-      // Housekeeping only: the dead client's entries are left out of the answer either way.
+      // Housekeeping only: the dead client's requests are left out of the answer either way.
     } finally {
       await handle?.release();
     }
