@@ -36,3 +36,14 @@ export {
   type Updater,
 } from './store/store.js';
 export { type Drafts, type Snapshots, transact } from './store/transact.js';
+export {
+  createLockManager,
+  LockManager,
+  type LockManagerOptions,
+  locks,
+  WebLock,
+  type WebLockClientInfo,
+  type WebLockSnapshot,
+} from './web-locks/lock-manager.js';
+export type { WebLockInfo, WebLockMode, WebLockOptions } from './web-locks/options.js';
+export { WebLocksRegistryError } from './web-locks/registry.js';

@@ -1,0 +1,224 @@
+// The Web Locks across real processes: exclusion, shared mode, steal, query, and a SIGKILLed holder.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { threadId } from 'node:worker_threads';
+import { createLockManager, type WebLockOptions, type WebLockSnapshot } from '../../src/index.js';
+import { type Child, killChildrenAfter, spawnChild, waitFor } from '../helpers/children.js';
+import { tempDir } from '../helpers/tmp.js';
+
+killChildrenAfter();
+
+const ME = `node-${process.pid}-${threadId}`;
+
+/** A child process making Web Lock requests, in the folder of the current test. */
+interface Worker {
+  child: Child;
+  clientId: string;
+  dir: string;
+  send(message: Record<string, unknown>): void;
+}
+
+async function worker(): Promise<Worker> {
+  const child = spawnChild('web-locks-worker.ts');
+  const ready = await child.next<{ clientId: string }>('ready');
+  const w: Worker = {
+    child,
+    clientId: ready.clientId,
+    dir: '',
+    send: (message) => child.send({ dir: w.dir, ...message }),
+  };
+  return w;
+}
+
+/** Ask `w` to request `name`; resolves when its callback runs (the lock is held). */
+async function holdIn(w: Worker, id: string, name: string, options: WebLockOptions = {}): Promise<void> {
+  w.send({ type: 'request', id, name, options });
+  const granted = await w.child.next<{ id: string; lock: unknown }>('granted');
+  assert.equal(granted.id, id);
+  assert.notEqual(granted.lock, null, `${id} was not granted`);
+}
+
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+function sortInfo(list: WebLockSnapshot['held']): WebLockSnapshot['held'] {
+  return [...list].sort((a, b) => a.clientId.localeCompare(b.clientId) || a.mode.localeCompare(b.mode));
+}
+
+describe('Web Locks across processes', { timeout: 60_000 }, () => {
+  const root = tempDir('locksmith-web-locks-x-');
+  let n = 0;
+  // Two children serve every test but the last (spawning one through tsx costs about a second).
+  let shared: Promise<[Worker, Worker]> | undefined;
+  /** A fresh folder for this test, and the two children switched to it. */
+  async function setUp(): Promise<{ dir: string; a: Worker; b: Worker }> {
+    const dir = path.join(root, `f${++n}`);
+    shared ??= Promise.all([worker(), worker()]);
+    const [a, b] = await shared;
+    a.dir = dir;
+    b.dir = dir;
+    return { dir, a, b };
+  }
+
+  it('an exclusive lock held by another process excludes this one until it is released', async () => {
+    const { dir, a } = await setUp();
+    const locks = createLockManager({ dir });
+    await holdIn(a, 'a1', 'db');
+    assert.equal(await locks.request('db', { ifAvailable: true }, (lock) => lock), null);
+    let ran = false;
+    const mine = locks.request('db', () => {
+      ran = true;
+      return 'mine';
+    });
+    await waitFor(async () => (await locks.query()).pending.length === 1, 10_000, 'our request to wait');
+    assert.equal(ran, false, 'granted while another process held the lock');
+    a.send({ type: 'release', id: 'a1' });
+    assert.equal(await mine, 'mine');
+    assert.equal((await a.child.next<{ value: string }>('resolved')).value, 'a1');
+    // And the other way round: the child waits while we hold it.
+    const g = gate();
+    const held = locks.request('db', () => g.promise);
+    await waitFor(async () => (await locks.query()).held.length === 1, 10_000, 'held here');
+    a.send({ type: 'request', id: 'a2', name: 'db', options: { ifAvailable: true } });
+    assert.equal((await a.child.next<{ lock: unknown }>('granted')).lock, null);
+    await a.child.next('resolved');
+    g.open();
+    await held;
+  });
+
+  it('no lost update when processes increment a counter under one lock', async () => {
+    const { dir, a, b } = await setUp();
+    const locks = createLockManager({ dir });
+    const file = path.join(root, 'counter.json');
+    writeFileSync(file, JSON.stringify({ count: 0 }));
+    const times = 40;
+    for (const w of [a, b]) w.send({ type: 'increment', name: 'counter', file, times });
+    for (let i = 0; i < times; i++) {
+      await locks.request('counter', async () => {
+        const { count } = JSON.parse(readFileSync(file, 'utf8')) as { count: number };
+        await new Promise((resolve) => setImmediate(resolve)); // let the others try while we hold it
+        writeFileSync(file, JSON.stringify({ count: count + 1 }));
+      });
+    }
+    await Promise.all([a.child.next('done'), b.child.next('done')]);
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).count, 3 * times);
+  });
+
+  it('shared locks are held by several processes at once, and keep exclusive requests out', async () => {
+    const { dir, a, b } = await setUp();
+    const locks = createLockManager({ dir });
+    await holdIn(a, 'ra', 'config', { mode: 'shared' });
+    await holdIn(b, 'rb', 'config', { mode: 'shared' });
+    assert.equal(
+      await locks.request('config', { mode: 'shared', ifAvailable: true }, (l) => l?.mode),
+      'shared',
+    );
+    assert.equal(await locks.request('config', { ifAvailable: true }, (l) => l), null);
+    const snapshot = await locks.query();
+    assert.deepEqual(
+      sortInfo(snapshot.held),
+      sortInfo([
+        { name: 'config', mode: 'shared', clientId: a.clientId },
+        { name: 'config', mode: 'shared', clientId: b.clientId },
+      ]),
+    );
+    const writer = locks.request('config', () => 'written');
+    a.send({ type: 'release', id: 'ra' });
+    await a.child.next('resolved');
+    await waitFor(async () => (await locks.query()).pending.length === 1, 10_000, 'the writer to wait');
+    b.send({ type: 'release', id: 'rb' });
+    assert.equal(await writer, 'written');
+  });
+
+  it('query() shows the held and pending requests of every live process, with their client ids', async () => {
+    const { dir, a, b } = await setUp();
+    const locks = createLockManager({ dir });
+    await holdIn(a, 'qa', 'report');
+    b.send({ type: 'request', id: 'qb', name: 'report', options: { mode: 'shared' } });
+    const g = gate();
+    const mine = locks.request('other', { mode: 'shared' }, () => g.promise);
+    await waitFor(async () => (await locks.query()).pending.length === 1, 10_000, 'b to wait');
+    const expected: WebLockSnapshot = {
+      held: [
+        { name: 'report', mode: 'exclusive', clientId: a.clientId },
+        { name: 'other', mode: 'shared', clientId: ME },
+      ],
+      pending: [{ name: 'report', mode: 'shared', clientId: b.clientId }],
+    };
+    assert.deepEqual(await locks.query(), expected);
+    b.send({ type: 'query' });
+    assert.deepEqual((await b.child.next<{ snapshot: WebLockSnapshot }>('snapshot')).snapshot, expected);
+    a.send({ type: 'release', id: 'qa' });
+    assert.equal((await b.child.next<{ id: string }>('granted')).id, 'qb');
+    for (const w of [a, b]) {
+      w.send({ type: 'release', id: w === a ? 'qa' : 'qb' });
+      await w.child.next('resolved');
+    }
+    g.open();
+    await mine;
+  });
+
+  it('steal takes the lock from another process, whose request rejects with AbortError', async () => {
+    const { dir, a, b } = await setUp();
+    const locks = createLockManager({ dir });
+    await holdIn(a, 'victim', 'sync');
+    b.send({ type: 'request', id: 'patient', name: 'sync' });
+    await waitFor(async () => (await locks.query()).pending.length === 1, 10_000, 'b to wait');
+    const g = gate();
+    let stolen = false;
+    const thief = locks.request('sync', { steal: true }, async () => {
+      stolen = true;
+      await g.promise;
+      return 'thief';
+    });
+    const rejected = await a.child.next<{ id: string; name: string }>('rejected');
+    assert.deepEqual([rejected.id, rejected.name], ['victim', 'AbortError']);
+    assert.equal(stolen, true);
+    // The robbed callback keeps running until it returns; b still waits, now for us.
+    const snapshot = await locks.query();
+    assert.deepEqual(snapshot.held, [{ name: 'sync', mode: 'exclusive', clientId: ME }]);
+    assert.deepEqual(snapshot.pending, [{ name: 'sync', mode: 'exclusive', clientId: b.clientId }]);
+    a.send({ type: 'release', id: 'victim' });
+    await a.child.next('finished');
+    b.send({ type: 'query' });
+    const seenByB = (await b.child.next<{ snapshot: WebLockSnapshot }>('snapshot')).snapshot;
+    assert.deepEqual(seenByB.held, [{ name: 'sync', mode: 'exclusive', clientId: ME }]);
+    g.open();
+    assert.equal(await thief, 'thief');
+    const granted = await b.child.next<{ id: string }>('granted');
+    assert.equal(granted.id, 'patient');
+    b.send({ type: 'release', id: 'patient' });
+    await b.child.next('resolved');
+  });
+
+  it('a holder killed with SIGKILL releases its lock and disappears from query()', async () => {
+    const { dir, a, b } = await setUp();
+    const locks = createLockManager({ dir });
+    await holdIn(a, 'doomed', 'job');
+    b.send({ type: 'request', id: 'doomed-too', name: 'job', options: { mode: 'shared' } });
+    await waitFor(async () => (await locks.query()).pending.length === 1, 10_000, 'b to wait');
+    const mine = locks.request('job', () => 'after the crash');
+    await waitFor(async () => (await locks.query()).pending.length === 2, 10_000, 'us to wait');
+    shared = undefined; // these two die here
+    b.child.kill('SIGKILL');
+    await b.child.exited;
+    assert.deepEqual((await locks.query()).pending, [{ name: 'job', mode: 'exclusive', clientId: ME }]);
+    a.child.kill('SIGKILL');
+    await a.child.exited;
+    assert.equal(await mine, 'after the crash');
+    assert.deepEqual(await locks.query(), { held: [], pending: [] });
+    // The dead clients' registry files were removed by that query.
+    const clients = readdirSync(path.join(dir, 'clients'));
+    assert.ok(
+      !clients.some((f) => f.startsWith(`${a.child.pid}-`) || f.startsWith(`${b.child.pid}-`)),
+      clients.join(', '),
+    );
+  });
+});
