@@ -14,3 +14,4 @@ export { inspect, type LockStatus } from './lock/inspect.js';
 export { type LockHandle, lock, tryLock, withLock } from './lock/lock.js';
 export { type LockGroup, type LockTarget, lockAll } from './lock/lock-all.js';
 export type { LockOptions, WaitInfo } from './lock/options.js';
+export { PostgresConnectionError, PostgresPoolerError, PostgresQueryError } from './postgres/errors.js';
