@@ -29,6 +29,9 @@ export interface PostgresBackendOptions {
 /** A PostgreSQL backend: `lock(name, { backend })`. See {@link postgresBackend}. */
 export interface PostgresBackend extends Backend {
   readonly namespace: string;
+  keyFor(name: string, lockfilePath: string | undefined): string;
+  /** Wakes waiters on releases (LISTEN/NOTIFY on one connection per backend, open while someone waits). */
+  watch(key: string, onChange: () => void): () => void;
   /** Close the idle connections and the wake-up listener (held locks keep their own until released). */
   close(): Promise<void>;
 }

@@ -38,7 +38,9 @@ export function lockStatement(shared: boolean, fencing: boolean): string {
   const take = shared ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
   const lock = `select ${take}($1::bigint) as ok, pg_backend_pid() as pid, set_config('application_name', $2, false)`;
   if (!fencing) return `${lock}, null::text as token`;
-  return `with l as materialized (${lock}),
+  // The token must survive a server crash (or a later holder could be handed the same token again), so
+  // this statement's commit waits for the disk even though the session's others do not.
+  return `with l as materialized (${lock}, set_config('synchronous_commit', 'on', true)),
     t as (insert into locksmith_fencing as f (key, token) select $3, 1 from l where l.ok
           on conflict (key) do update set token = f.token + 1 returning f.token)
     select l.ok, l.pid, (select t.token::text from t) as token from l`;

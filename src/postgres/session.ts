@@ -85,14 +85,19 @@ export class Session {
     } catch (error) {
       client.removeListener('error', early);
       client.on('error', () => {});
-      throw toLocksmithError(error, 'connect');
+      // Refusals at connect time (bad password, no such database) are connection errors too.
+      const message = (error as { message?: unknown })?.message;
+      throw new PostgresConnectionError(`Cannot connect to PostgreSQL: ${String(message ?? error)}`, {
+        cause: error,
+      });
     }
     const probe = BigInt.asIntN(64, randomBytes(8).readBigUInt64BE(0));
     let first: { pid: number; probe: boolean };
     let second: { pid: number; held: boolean };
     try {
       // Server-side keepalives: a client machine that vanishes without closing its socket loses its locks
-      // in about 25 s instead of the OS default of 2 hours. And no idle timeout may end a held lock.
+      // in about 25 s instead of the OS default of 2 hours. No idle timeout may end a held lock. Commits
+      // need not wait for the disk (a release's NOTIFY commits), except a fencing token's (see fencing.ts).
       first = (
         await client.query<{ pid: number; probe: boolean }>(
           `select pg_backend_pid() as pid, pg_try_advisory_lock($1::bigint) as probe,
@@ -101,7 +106,8 @@ export class Session {
              set_config('tcp_keepalives_count', '3', false),
              case when current_setting('server_version_num')::int >= 140000
                then set_config('idle_session_timeout', '0', false) end,
-             set_config('idle_in_transaction_session_timeout', '0', false)`,
+             set_config('idle_in_transaction_session_timeout', '0', false),
+             set_config('synchronous_commit', 'off', false)`,
           [probe.toString()],
         )
       ).rows[0]!;
