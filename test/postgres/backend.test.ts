@@ -43,6 +43,7 @@ describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
   });
   after(async () => {
     await backend.close();
+    await admin?.query('delete from locksmith_fencing where key like $1', [`postgres:${NAMESPACE}:%`]);
     await admin?.end();
   });
 
