@@ -127,6 +127,7 @@ class PgBackend implements PostgresBackend {
   readonly #maxIdle: number;
   readonly #idle: { session: Session; timer: NodeJS.Timeout }[] = [];
   readonly #listener: ReleaseListener;
+  #poolerChecked = false;
 
   constructor(options: PostgresBackendOptions) {
     if (typeof options?.connectionString !== 'string' || options.connectionString === '') {
@@ -240,7 +241,54 @@ class PgBackend implements PostgresBackend {
       clearTimeout(entry.timer);
       if (!entry.session.lost) return entry.session;
     }
-    return Session.open(this.#config);
+    const session = await Session.open(this.#config);
+    if (!this.#poolerChecked) {
+      try {
+        await this.#checkPooler(session);
+      } catch (error) {
+        await session.close();
+        throw error;
+      }
+      this.#poolerChecked = true;
+    }
+    return session;
+  }
+
+  /**
+   * On first use, with a second connection open at the same time: two live connections straight to the
+   * server are always two sessions, while a transaction pooler with an idle pool runs both on the same
+   * server session (and one whose pool rotates moves the first connection's next statement elsewhere).
+   */
+  async #checkPooler(session: Session): Promise<void> {
+    const other = await Session.open(this.#config);
+    let again: number | undefined;
+    try {
+      [{ pid: again } = { pid: undefined }] = await session.query<{ pid: number }>(
+        'select pg_backend_pid() as pid',
+        [],
+        'check for a pooler',
+      );
+    } catch (error) {
+      await other.close();
+      throw error;
+    }
+    if (other.backendPid === session.backendPid || again !== session.backendPid) {
+      await other.close();
+      throw new PostgresPoolerError(
+        `Two connections to ${this.#where()} share server session ${other.backendPid}, or one connection moved between server sessions (${session.backendPid}, then ${again}): it goes through a transaction-pooling proxy such as PgBouncer, where session advisory locks do not work. Connect to PostgreSQL directly or to a session-pooling port.`,
+      );
+    }
+    this.putIdle(other);
+  }
+
+  /** The server, for messages, without the password. */
+  #where(): string {
+    try {
+      const url = new URL(this.#config.connectionString);
+      return `${url.hostname}:${url.port || 5432}${url.pathname}`;
+    } catch {
+      return 'the server';
+    }
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,12 @@ import { lockIds, lockNumber } from '../../src/postgres/keys.js';
 export const CONNECTION = process.env.LOCKSMITH_TEST_PG;
 export const SKIP = CONNECTION
   ? undefined
-  : 'LOCKSMITH_TEST_PG is not set (run: export LOCKSMITH_TEST_PG="$(sudo bash .ci/postgres.sh)")';
+  : 'LOCKSMITH_TEST_PG is not set (run: eval "$(sudo bash .ci/postgres.sh)")';
+/** The same database through PgBouncer in transaction mode (see .ci/postgres.sh). */
+export const BOUNCER = process.env.LOCKSMITH_TEST_PGBOUNCER;
+export const SKIP_BOUNCER =
+  SKIP ??
+  (BOUNCER ? undefined : 'LOCKSMITH_TEST_PGBOUNCER is not set (run: eval "$(sudo bash .ci/postgres.sh)")');
 
 /** A plain connection of the test itself, to look at pg_locks and to terminate sessions. */
 export async function adminClient(): Promise<pg.Client> {
