@@ -89,6 +89,9 @@ class Grant implements BackendGrant {
       if (done || this.#released) return;
       done = true;
       stop();
+      // The server may still count us as the holder (a silent network): drop the session so that it
+      // releases the lock as soon as it notices, instead of holding it for a holder that has given up.
+      void this.session.close();
       onLost(
         new LockCompromisedError(this.key, `its PostgreSQL session ended (${reason.message})`, {
           cause: reason,
@@ -97,14 +100,23 @@ class Grant implements BackendGrant {
     };
     const unsubscribe = this.session.onLost(lost);
     const every = this.backend.heartbeat;
-    const timer =
-      every > 0
-        ? setInterval(() => {
-            this.session
-              .query('select 1', [], 'check the session')
-              .catch((error: unknown) => lost(error as Error));
-          }, every)
-        : undefined;
+    let beating = false;
+    // A ping unanswered within one interval means the connection is gone, even if no socket error says so.
+    const beat = async () => {
+      if (beating) return;
+      beating = true;
+      const deadline = setTimeout(() => lost(new Error(`no answer to a ping within ${every} ms`)), every);
+      deadline.unref();
+      try {
+        await this.session.query('select 1', [], 'check the session');
+      } catch (error) {
+        lost(error as Error);
+      } finally {
+        clearTimeout(deadline);
+        beating = false;
+      }
+    };
+    const timer = every > 0 ? setInterval(() => void beat(), every) : undefined;
     timer?.unref();
     function stop() {
       clearInterval(timer);
