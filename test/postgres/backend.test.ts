@@ -250,6 +250,20 @@ describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
     assert.deepEqual(await locksOn(admin, key), []);
   });
 
+  it('tasks of one process queue in locksmith: a handoff keeps the one session and its token', async () => {
+    const name = fresh();
+    const first = await lock(name, opts());
+    const second = lock(name, opts({ timeout: 10_000 }));
+    await first.release();
+    const handle = await second;
+    assert.equal(handle.fencingToken, first.fencingToken);
+    assert.equal((await locksOn(admin, KEY(name))).length, 1);
+    await handle.release();
+    const third = await lock(name, opts());
+    assert.ok(third.fencingToken! > first.fencingToken!, 'a new grant gets a new token');
+    await third.release();
+  });
+
   it('lockAll: all-or-nothing across processes, in one canonical order', async () => {
     const [a, b, c] = [fresh('a'), fresh('b'), fresh('c')];
     const child = await worker();
