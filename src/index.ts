@@ -47,3 +47,4 @@ export {
 } from './web-locks/lock-manager.js';
 export type { WebLockInfo, WebLockMode, WebLockOptions } from './web-locks/options.js';
 export { WebLocksRegistryError } from './web-locks/registry.js';
+export { PostgresConnectionError, PostgresPoolerError, PostgresQueryError } from './postgres/errors.js';

@@ -7,9 +7,9 @@ import { Waker } from './waiter.js';
 
 /** A held lock. Release it with `release()` or let `await using` do it. */
 export interface LockHandle extends AsyncDisposable {
-  /** The absolute path that was locked. */
+  /** The absolute path that was locked (the name as given, for a backend of names such as PostgreSQL). */
   readonly path: string;
-  /** The absolute path of the lock file. */
+  /** The absolute path of the lock file (the lock's key, for a backend of names). */
   readonly lockfilePath: string;
   readonly shared: boolean;
   /** The backend that holds it (`'kernel'`, `'lease'`, ...). */
@@ -19,6 +19,12 @@ export interface LockHandle extends AsyncDisposable {
    * replaced by someone else, its lease or connection lost). Watching starts the first time it is read.
    */
   readonly signal: AbortSignal;
+  /**
+   * Set by backends that issue fencing tokens (PostgreSQL): strictly increasing with each grant of this lock
+   * by the backend, so a resource can refuse a write carrying an older token than one it has seen. Tasks
+   * of one process that receive the lock from each other in-process share their grant's token.
+   */
+  readonly fencingToken?: bigint;
   /** Release the lock. Safe to call more than once; later calls return the first call's promise. */
   release(): Promise<void>;
 }
@@ -28,6 +34,7 @@ class Handle implements LockHandle {
   readonly lockfilePath: string;
   readonly shared: boolean;
   readonly backend: string;
+  readonly fencingToken?: bigint;
   readonly #local: LocalLock;
   readonly #remove: boolean;
   #releasing: Promise<void> | undefined;
@@ -41,6 +48,8 @@ class Handle implements LockHandle {
     this.backend = request.backend.name;
     this.#remove = request.removeOnRelease;
     this.#local = local;
+    const token = local.grant?.fencingToken;
+    if (token !== undefined) this.fencingToken = token;
   }
 
   get signal(): AbortSignal {

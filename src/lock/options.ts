@@ -21,7 +21,10 @@ export interface LockOptions {
   signal?: AbortSignal;
   /** A reader lock: any number of shared holders together, none while an exclusive one holds. Default false. */
   shared?: boolean;
-  /** The lock file to use instead of `path + '.lock'` (to interoperate with another tool's lock file). */
+  /**
+   * The lock file to use instead of `path + '.lock'` (to interoperate with another tool's lock file); for a
+   * backend of names (PostgreSQL), the name to lock instead of `path`.
+   */
   lockfilePath?: string;
   /** Remove the lock file on release. Default false: lock files stay for reuse (and are cheap). */
   removeOnRelease?: boolean;
@@ -45,12 +48,16 @@ export interface ResolvedLock {
   onWait: ((info: WaitInfo) => void) | undefined;
 }
 
-function checkPath(value: unknown, what: string): string {
+function checkName(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new LockInvalidArgumentError(`${what} must be a non-empty string`);
   }
   if (value.includes('\0')) throw new LockInvalidArgumentError(`${what} must not contain a NUL byte`);
-  return path.resolve(value);
+  return value;
+}
+
+function checkPath(value: unknown, what: string): string {
+  return path.resolve(checkName(value, what));
 }
 
 /** Paths recently found not to be folders: locking the same file again skips the stat (the hot path). */
@@ -84,13 +91,29 @@ export function checkTimeout(timeout: unknown): number {
 }
 
 export function resolveLock(target: string, options: LockOptions = {}): ResolvedLock {
-  const resolvedPath = checkPath(target, 'path');
-  const lockfilePath =
-    options.lockfilePath === undefined
-      ? `${resolvedPath}.lock`
-      : checkPath(options.lockfilePath, 'lockfilePath');
-  if (options.lockfilePath === undefined && isFolder(resolvedPath)) {
-    throw new LockInvalidArgumentError(`path ${resolvedPath} is a folder; lock a file, or pass lockfilePath`);
+  // A backend object is used as given; a name is chosen by `selectBackend`, which for `'auto'` looks at
+  // the lock file's filesystem, so it comes after the path.
+  const given = typeof options.backend === 'object' ? options.backend : undefined;
+  let resolvedPath: string;
+  let lockfilePath: string;
+  if (given?.keyFor) {
+    // A backend of names (a server's locks): the name is its key, and the file system is not involved.
+    resolvedPath = checkName(target, 'path');
+    lockfilePath = given.keyFor(
+      resolvedPath,
+      options.lockfilePath === undefined ? undefined : checkName(options.lockfilePath, 'lockfilePath'),
+    );
+  } else {
+    resolvedPath = checkPath(target, 'path');
+    lockfilePath =
+      options.lockfilePath === undefined
+        ? `${resolvedPath}.lock`
+        : checkPath(options.lockfilePath, 'lockfilePath');
+    if (options.lockfilePath === undefined && isFolder(resolvedPath)) {
+      throw new LockInvalidArgumentError(
+        `path ${resolvedPath} is a folder; lock a file, or pass lockfilePath`,
+      );
+    }
   }
   const timeout = checkTimeout(options.timeout);
   const signal = options.signal;
@@ -105,7 +128,7 @@ export function resolveLock(target: string, options: LockOptions = {}): Resolved
     timeout,
     signal,
     removeOnRelease: options.removeOnRelease ?? false,
-    backend: selectBackend(options.backend, lockfilePath),
+    backend: given ?? selectBackend(options.backend, lockfilePath),
     onWait: options.onWait,
   };
 }

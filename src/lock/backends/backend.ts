@@ -23,6 +23,11 @@ export interface BackendGrant {
    * so an unobserved lock costs nothing.
    */
   watchLoss(onLost: (reason: Error) => void): () => void;
+  /**
+   * A number that strictly increases with each grant of this lock, for backends that can issue one (the
+   * PostgreSQL backend does), so a resource can refuse writes from a holder whose lock was lost.
+   */
+  readonly fencingToken?: bigint;
 }
 
 /**
@@ -53,6 +58,14 @@ export interface Backend {
    * with a capped backoff, because a crashed holder sends no wake-up. Returns a function that stops watching.
    */
   watch?(key: string, onChange: () => void): () => void;
+  /**
+   * Optional, for backends that lock *names* rather than files (a server's locks): the key of the lock
+   * named `name` (`lockfilePath`, when the caller passed one, names it instead). When present, the core
+   * uses it as the lock's key, shown as the handle's and errors' `lockfilePath`, and leaves the file
+   * system alone: the name is not resolved to an absolute path and no folder is checked or created.
+   * Throws `LockInvalidArgumentError` for a name the backend cannot lock.
+   */
+  keyFor?(name: string, lockfilePath: string | undefined): string;
   /** Why this backend was chosen for `key` (for `inspect`), when selection was automatic. */
   readonly reason?: string | undefined;
 }

@@ -1,0 +1,329 @@
+import { LockCompromisedError, LockInvalidArgumentError } from '../errors.js';
+import type { Backend, BackendGrant, BackendStatus, LockMode } from '../lock/backends/backend.js';
+import type { HolderInfo } from '../lock/holder-info.js';
+import { PostgresPoolerError } from './errors.js';
+import { ensureFencingTable, lockStatement } from './fencing.js';
+import { decodeHolder, encodeHolder } from './holder.js';
+import { checkNamespace, keyOf, lockIds, lockNumber } from './keys.js';
+import { RELEASE_CHANNEL, ReleaseListener } from './listener.js';
+import { Session, type SessionConfig, toLocksmithError } from './session.js';
+
+/** Options of {@link postgresBackend}. */
+export interface PostgresBackendOptions {
+  /** A libpq-style URL, e.g. `postgres://user:password@db.internal:5432/app`. Not through a transaction pooler. */
+  connectionString: string;
+  /** Locks of different namespaces never exclude each other (1 to 63 of `A-Z a-z 0-9 _ . -`). Default `'locksmith'`. */
+  namespace?: string;
+  /** Issue fencing tokens (one upsert per grant in the `locksmith_fencing` table). Default true. */
+  fencing?: boolean;
+  /** Milliseconds to wait for a connection. Default 10 000. */
+  connectTimeout?: number;
+  /** Milliseconds a statement may take before its session is dropped (releasing its locks). Default 30 000. */
+  queryTimeout?: number;
+  /** While a handle's `signal` is watched, ping its session this often (ms) to notice a silent network loss. Default 5 000. */
+  heartbeat?: number;
+  /** Connections kept open while idle, for the next lock. Default 4. They never keep the process alive. */
+  maxIdle?: number;
+}
+
+/** A PostgreSQL backend: `lock(name, { backend })`. See {@link postgresBackend}. */
+export interface PostgresBackend extends Backend {
+  readonly namespace: string;
+  keyFor(name: string, lockfilePath: string | undefined): string;
+  /** Wakes waiters on releases (LISTEN/NOTIFY on one connection per backend, open while someone waits). */
+  watch(key: string, onChange: () => void): () => void;
+  /** Close the idle connections and the wake-up listener (held locks keep their own until released). */
+  close(): Promise<void>;
+}
+
+const IDLE_MS = 5_000;
+
+function positive(value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0)) {
+    throw new LockInvalidArgumentError(`${what} must be a number >= 0, not ${String(value)}`);
+  }
+  return value;
+}
+
+class Grant implements BackendGrant {
+  readonly fencingToken?: bigint;
+  #released = false;
+
+  constructor(
+    private readonly backend: PgBackend,
+    private readonly session: Session,
+    private readonly key: string,
+    private readonly lock: bigint,
+    private readonly mode: LockMode,
+    token: bigint | undefined,
+  ) {
+    if (token !== undefined) this.fencingToken = token;
+  }
+
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    const { session } = this;
+    if (session.lost) return; // the server ended the session, and its locks with it
+    const unlock = this.mode === 'shared' ? 'pg_advisory_unlock_shared' : 'pg_advisory_unlock';
+    try {
+      const [row] = await session.query<{ ok: boolean }>(
+        `select ${unlock}($1::bigint) as ok, pg_notify('${RELEASE_CHANNEL}', $1::text)`,
+        [this.lock.toString()],
+        `release ${this.key}`,
+      );
+      if (row?.ok) {
+        this.backend.putIdle(session);
+        return;
+      }
+    } catch {
+      // Dropping the session below releases the lock on the server all the same.
+    }
+    await session.close();
+  }
+
+  watchLoss(onLost: (reason: Error) => void): () => void {
+    let done = false;
+    const lost = (reason: Error) => {
+      if (done || this.#released) return;
+      done = true;
+      stop();
+      // The server may still count us as the holder (a silent network): drop the session so that it
+      // releases the lock as soon as it notices, instead of holding it for a holder that has given up.
+      void this.session.close();
+      onLost(
+        new LockCompromisedError(this.key, `its PostgreSQL session ended (${reason.message})`, {
+          cause: reason,
+        }),
+      );
+    };
+    const unsubscribe = this.session.onLost(lost);
+    const every = this.backend.heartbeat;
+    let beating = false;
+    // A ping unanswered within one interval means the connection is gone, even if no socket error says so.
+    const beat = async () => {
+      if (beating) return;
+      beating = true;
+      const deadline = setTimeout(() => lost(new Error(`no answer to a ping within ${every} ms`)), every);
+      deadline.unref();
+      try {
+        await this.session.query('select 1', [], 'check the session');
+      } catch (error) {
+        lost(error as Error);
+      } finally {
+        clearTimeout(deadline);
+        beating = false;
+      }
+    };
+    const timer = every > 0 ? setInterval(() => void beat(), every) : undefined;
+    timer?.unref();
+    function stop() {
+      clearInterval(timer);
+      unsubscribe();
+    }
+    return () => {
+      done = true;
+      stop();
+    };
+  }
+}
+
+class PgBackend implements PostgresBackend {
+  readonly name = 'postgres';
+  readonly supportsShared = true;
+  readonly namespace: string;
+  readonly heartbeat: number;
+  readonly #config: SessionConfig;
+  readonly #fencing: boolean;
+  readonly #maxIdle: number;
+  readonly #idle: { session: Session; timer: NodeJS.Timeout }[] = [];
+  readonly #listener: ReleaseListener;
+  #poolerChecked = false;
+
+  constructor(options: PostgresBackendOptions) {
+    if (typeof options?.connectionString !== 'string' || options.connectionString === '') {
+      throw new LockInvalidArgumentError('postgresBackend needs a connectionString');
+    }
+    this.namespace = checkNamespace(options.namespace);
+    this.#config = {
+      connectionString: options.connectionString,
+      connectTimeout: positive(options.connectTimeout, 10_000, 'connectTimeout'),
+      queryTimeout: positive(options.queryTimeout, 30_000, 'queryTimeout'),
+    };
+    this.heartbeat = positive(options.heartbeat, 5_000, 'heartbeat');
+    this.#maxIdle = positive(options.maxIdle, 4, 'maxIdle');
+    this.#fencing = options.fencing ?? true;
+    this.#listener = new ReleaseListener(() => Session.open(this.#config));
+  }
+
+  keyFor(name: string, lockfilePath: string | undefined): string {
+    return keyOf(this.namespace, lockfilePath ?? name);
+  }
+
+  async tryAcquire(key: string, mode: LockMode, holder: HolderInfo): Promise<BackendGrant | undefined> {
+    const lock = lockNumber(key);
+    const session = await this.#take();
+    if (this.#fencing) {
+      try {
+        await ensureFencingTable(this.#config.connectionString, session);
+      } catch (error) {
+        this.putIdle(session);
+        throw error;
+      }
+    }
+    const values = [lock.toString(), encodeHolder(holder), ...(this.#fencing ? [key] : [])];
+    let row: { ok: boolean; pid: number; token: string | null } | undefined;
+    try {
+      [row] = await session.query<{ ok: boolean; pid: number; token: string | null }>(
+        lockStatement(mode === 'shared', this.#fencing),
+        values,
+        `lock ${key}`,
+      );
+    } catch (error) {
+      // The statement may have taken the lock before failing: only ending the session surely releases it.
+      await session.close();
+      throw error;
+    }
+    if (!row) {
+      await session.close();
+      throw toLocksmithError(new Error('the lock statement returned no row'), `lock ${key}`);
+    }
+    if (row.pid !== session.backendPid) {
+      await session.close();
+      throw new PostgresPoolerError(
+        `The lock statement for ${key} ran on server session ${row.pid}, not ${session.backendPid}: the connection goes through a transaction-pooling proxy, where session advisory locks do not work.`,
+      );
+    }
+    if (!row.ok) {
+      this.putIdle(session);
+      return undefined;
+    }
+    return new Grant(this, session, key, lock, mode, row.token === null ? undefined : BigInt(row.token));
+  }
+
+  async inspect(key: string): Promise<BackendStatus> {
+    const { classid, objid } = lockIds(lockNumber(key));
+    const session = await this.#take();
+    let rows: { mode: string; application_name: string | null }[];
+    try {
+      rows = await session.query(
+        `select l.mode, a.application_name from pg_locks l left join pg_stat_activity a on a.pid = l.pid
+         where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+           and l.database = (select oid from pg_database where datname = current_database())
+           and l.classid = $1::oid and l.objid = $2::oid
+         order by a.backend_start`,
+        [classid, objid],
+        `inspect ${key}`,
+      );
+    } finally {
+      this.putIdle(session);
+    }
+    const first = rows[0];
+    if (!first) return { locked: false };
+    const mode: LockMode = first.mode === 'ShareLock' ? 'shared' : 'exclusive';
+    const holder = decodeHolder(first.application_name);
+    return { locked: true, mode, ...(holder ? { holder: { ...holder, mode } } : {}) };
+  }
+
+  watch(key: string, onChange: () => void): () => void {
+    return this.#listener.watch(lockNumber(key).toString(), onChange);
+  }
+
+  /** Keep a session that holds no lock for the next acquisition, or close it. */
+  putIdle(session: Session): void {
+    if (session.lost || this.#idle.length >= this.#maxIdle) {
+      void session.close();
+      return;
+    }
+    const entry = {
+      session,
+      timer: setTimeout(() => {
+        const index = this.#idle.indexOf(entry);
+        if (index >= 0) this.#idle.splice(index, 1);
+        void session.close();
+      }, IDLE_MS),
+    };
+    entry.timer.unref();
+    this.#idle.push(entry);
+  }
+
+  async #take(): Promise<Session> {
+    for (let entry = this.#idle.pop(); entry; entry = this.#idle.pop()) {
+      clearTimeout(entry.timer);
+      if (!entry.session.lost) return entry.session;
+    }
+    const session = await Session.open(this.#config);
+    if (!this.#poolerChecked) {
+      try {
+        await this.#checkPooler(session);
+      } catch (error) {
+        await session.close();
+        throw error;
+      }
+      this.#poolerChecked = true;
+    }
+    return session;
+  }
+
+  /**
+   * On first use, with a second connection open at the same time: two live connections straight to the
+   * server are always two sessions, while a transaction pooler with an idle pool runs both on the same
+   * server session (and one whose pool rotates moves the first connection's next statement elsewhere).
+   */
+  async #checkPooler(session: Session): Promise<void> {
+    const other = await Session.open(this.#config);
+    let again: number | undefined;
+    try {
+      [{ pid: again } = { pid: undefined }] = await session.query<{ pid: number }>(
+        'select pg_backend_pid() as pid',
+        [],
+        'check for a pooler',
+      );
+    } catch (error) {
+      await other.close();
+      throw error;
+    }
+    if (other.backendPid === session.backendPid || again !== session.backendPid) {
+      await other.close();
+      throw new PostgresPoolerError(
+        `Two connections to ${this.#where()} share server session ${other.backendPid}, or one connection moved between server sessions (${session.backendPid}, then ${again}): it goes through a transaction-pooling proxy such as PgBouncer, where session advisory locks do not work. Connect to PostgreSQL directly or to a session-pooling port.`,
+      );
+    }
+    this.putIdle(other);
+  }
+
+  /** The server, for messages, without the password. */
+  #where(): string {
+    try {
+      const url = new URL(this.#config.connectionString);
+      return `${url.hostname}:${url.port || 5432}${url.pathname}`;
+    } catch {
+      return 'the server';
+    }
+  }
+
+  async close(): Promise<void> {
+    const idle = this.#idle.splice(0);
+    for (const entry of idle) clearTimeout(entry.timer);
+    await Promise.all([...idle.map((entry) => entry.session.close()), this.#listener.close()]);
+  }
+}
+
+/**
+ * A lock backend on PostgreSQL advisory locks, for processes on several machines: lock *names* (for
+ * example paths relative to a shared root), not files. Each held lock has its own connection; the server
+ * releases it when that connection ends, so a crashed holder never leaves a stale lock.
+ *
+ * @throws {LockInvalidArgumentError} `LOCK_INVALID_ARGUMENT` for a missing connection string or a bad namespace.
+ * Locking through it may throw `POSTGRES_CONNECTION`, `POSTGRES_QUERY`, `POSTGRES_POOLER`, and
+ * `LOCK_UNSUPPORTED` when the `pg` package is not installed.
+ * @example
+ * import { withLock } from 'locksmith';
+ * import { postgresBackend } from 'locksmith/postgres';
+ * const backend = postgresBackend({ connectionString: process.env.DATABASE_URL! });
+ * await withLock('renders/shot-042', async (handle) => render(handle.fencingToken), { backend });
+ */
+export function postgresBackend(options: PostgresBackendOptions): PostgresBackend {
+  return new PgBackend(options);
+}

@@ -1,0 +1,326 @@
+// The PostgreSQL backend against a real server (LOCKSMITH_TEST_PG), with real child processes.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type pg from 'pg';
+import { inspect, LockTimeoutError, lock, lockAll, tryLock } from '../../src/index.js';
+import { postgresBackend } from '../../src/postgres/index.js';
+import { type Child, killChildrenAfter, spawnChild, waitFor } from '../helpers/children.js';
+import { tempDir } from '../helpers/tmp.js';
+import { adminClient, CONNECTION, locksOn, SKIP } from './server.js';
+
+killChildrenAfter();
+
+// A namespace per run, so that runs (and developers) sharing a server never meet.
+const NAMESPACE = `t${process.pid}-${Date.now().toString(36)}`;
+const KEY = (name: string) => `postgres:${NAMESPACE}:${name}`;
+
+async function worker(): Promise<Child> {
+  const child = spawnChild('postgres-worker.ts', [], { LOCKSMITH_TEST_PG_NAMESPACE: NAMESPACE });
+  await child.next('ready');
+  return child;
+}
+
+async function holdIn(child: Child, name: string, options: Record<string, unknown> = {}) {
+  child.send({ type: 'lock', name, options });
+  const reply = await Promise.race([child.next('locked'), child.next('error')]);
+  assert.equal(reply.type, 'locked', `child could not lock: ${JSON.stringify(reply)}`);
+  return reply as { token?: string };
+}
+
+describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
+  const dir = tempDir();
+  let admin: pg.Client;
+  const backend = postgresBackend({ connectionString: CONNECTION ?? '', namespace: NAMESPACE });
+  const opts = <T extends object>(extra?: T) => ({ backend, ...extra });
+  let n = 0;
+  const fresh = (what = 'name') => `${what}-${++n}`;
+
+  before(async () => {
+    admin = await adminClient();
+  });
+  after(async () => {
+    await backend.close();
+    await admin?.query('delete from locksmith_fencing where key like $1', [`postgres:${NAMESPACE}:%`]);
+    await admin?.end();
+  });
+
+  it('locks a name, shows it in pg_locks, and releases it', async () => {
+    const name = fresh('shots/042.exr');
+    const handle = await lock(name, opts());
+    assert.equal(handle.backend, 'postgres');
+    assert.equal(handle.path, name);
+    assert.equal(handle.lockfilePath, KEY(name));
+    assert.equal(typeof handle.fencingToken, 'bigint');
+    const rows = await locksOn(admin, KEY(name));
+    assert.deepEqual(
+      rows.map((r) => [r.mode, r.granted]),
+      [['ExclusiveLock', true]],
+    );
+    await handle.release();
+    await handle.release();
+    assert.deepEqual(await locksOn(admin, KEY(name)), []);
+  });
+
+  it('inspect names the holder: pid, host and command of another process', async () => {
+    const name = fresh();
+    const child = await worker();
+    await holdIn(child, name);
+    const status = await inspect(name, opts());
+    assert.equal(status.locked, true);
+    assert.equal(status.mode, 'exclusive');
+    assert.equal(status.backend, 'postgres');
+    assert.equal(status.holder?.pid, child.pid);
+    assert.equal(status.holder?.hostname, os.hostname());
+    assert.match(status.holder?.command ?? '', /postgres-worker/);
+    assert.ok(status.holder && Math.abs(status.holder.since.getTime() - Date.now()) < 60_000);
+    const error = await lock(name, opts({ timeout: 0 })).catch((e: unknown) => e);
+    assert.ok(error instanceof LockTimeoutError);
+    assert.match(error.message, new RegExp(`held by pid ${child.pid} \\(`));
+    child.send({ type: 'release' });
+    await child.next('released');
+    assert.equal((await inspect(name, opts())).locked, false);
+    child.kill();
+  });
+
+  it('10 processes x 10 locked increments: never two holders, no lost update, tokens increase', async () => {
+    const name = fresh('counter');
+    const file = path.join(dir, 'counter.json');
+    const log = path.join(dir, 'holds.log');
+    writeFileSync(file, JSON.stringify({ count: 0 }));
+    writeFileSync(log, '');
+    const children = await Promise.all(Array.from({ length: 10 }, worker));
+    for (const child of children) child.send({ type: 'increment', name, file, log, times: 10 });
+    const replies = await Promise.all(children.map((c) => c.next<{ tokens: string[] }>('done', 60_000)));
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).count, 100);
+    // The log is in hold order: one holder at a time, and each holder's token above the previous one's.
+    let inside = 0;
+    let last = -1n;
+    let holds = 0;
+    for (const line of readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
+      if (line.startsWith('enter ')) {
+        inside++;
+        holds++;
+        assert.equal(inside, 1, `two holders at once at hold ${holds}`);
+        const token = BigInt(line.slice(6));
+        assert.ok(token > last, `token ${token} after ${last}`);
+        last = token;
+      } else inside--;
+    }
+    assert.equal(holds, 100);
+    assert.equal(new Set(replies.flatMap((r) => r.tokens)).size, 100);
+    for (const child of children) child.kill();
+  });
+
+  it('a holder SIGKILLed: the server releases its lock and a waiter gets it', async () => {
+    const name = fresh();
+    const child = await worker();
+    await holdIn(child, name);
+    const waiting = lock(name, opts({ timeout: 20_000 }));
+    child.kill('SIGKILL');
+    await child.exited;
+    const handle = await waiting;
+    assert.equal((await inspect(name, opts())).holder?.pid, process.pid);
+    await handle.release();
+  });
+
+  it('pg_terminate_backend of the holder: its signal aborts with LOCK_COMPROMISED, a waiter gets in', async () => {
+    const name = fresh();
+    const child = await worker();
+    await holdIn(child, name);
+    const [row] = await locksOn(admin, KEY(name));
+    assert.ok(row?.granted);
+    const waiting = lock(name, opts({ timeout: 20_000 }));
+    await admin.query('select pg_terminate_backend($1)', [row.pid]);
+    const lost = await child.next<{ code: string; message: string }>('lost');
+    assert.equal(lost.code, 'LOCK_COMPROMISED');
+    assert.match(lost.message, new RegExp(KEY(name).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+    const handle = await waiting;
+    await handle.release();
+    child.kill();
+  });
+
+  it('a timeout leaves nothing in pg_locks, and nothing is granted later', async () => {
+    const name = fresh();
+    const child = await worker();
+    await holdIn(child, name);
+    const [holder] = await locksOn(admin, KEY(name));
+    const error = await lock(name, opts({ timeout: 200 })).catch((e: unknown) => e);
+    assert.ok(error instanceof LockTimeoutError);
+    assert.deepEqual(await locksOn(admin, KEY(name)), [holder], 'only the holder, nobody waiting');
+    child.send({ type: 'release' });
+    await child.next('released');
+    assert.deepEqual(await locksOn(admin, KEY(name)), []);
+    const other = await worker();
+    await holdIn(other, name, { timeout: 0 });
+    assert.equal((await locksOn(admin, KEY(name))).length, 1);
+    child.kill();
+    other.kill();
+  });
+
+  it('an abort while waiting rejects with signal.reason and leaves nothing in pg_locks', async () => {
+    const name = fresh();
+    const child = await worker();
+    await holdIn(child, name);
+    const [holder] = await locksOn(admin, KEY(name));
+    const controller = new AbortController();
+    const waiting = lock(name, opts({ signal: controller.signal }));
+    const reason = new Error('stop');
+    setTimeout(() => controller.abort(reason), 50);
+    await assert.rejects(waiting, (e) => e === reason);
+    assert.deepEqual(await locksOn(admin, KEY(name)), [holder]);
+    child.send({ type: 'release' });
+    await child.next('released');
+    assert.deepEqual(await locksOn(admin, KEY(name)), []);
+    child.kill();
+  });
+
+  it('shared: readers of several processes together, a writer waits for all of them', async () => {
+    const name = fresh();
+    const readers = await Promise.all([worker(), worker()]);
+    for (const reader of readers) await holdIn(reader, name, { shared: true });
+    const rows = await locksOn(admin, KEY(name));
+    assert.deepEqual(
+      rows.map((r) => r.mode),
+      ['ShareLock', 'ShareLock'],
+    );
+    const status = await inspect(name, opts());
+    assert.equal(status.mode, 'shared');
+    assert.ok(readers.some((r) => r.pid === status.holder?.pid));
+    const mine = await tryLock(name, opts({ shared: true }));
+    assert.ok(mine, 'a third reader joins');
+    await mine.release();
+    assert.equal(await tryLock(name, opts()), undefined, 'a writer cannot enter');
+    const writer = lock(name, opts({ timeout: 20_000 }));
+    readers[0]!.send({ type: 'release' });
+    await readers[0]!.next('released');
+    assert.equal((await locksOn(admin, KEY(name))).length, 1, 'one reader still holds, the writer waits');
+    readers[1]!.send({ type: 'release' });
+    await readers[1]!.next('released');
+    const handle = await writer;
+    assert.deepEqual(
+      (await locksOn(admin, KEY(name))).map((r) => r.mode),
+      ['ExclusiveLock'],
+    );
+    await handle.release();
+    for (const reader of readers) reader.kill();
+  });
+
+  it('fencing tokens strictly increase across holders of one name', async () => {
+    const name = fresh();
+    const child = await worker();
+    const tokens: bigint[] = [];
+    for (let i = 0; i < 3; i++) {
+      const mine = await lock(name, opts());
+      tokens.push(mine.fencingToken!);
+      await mine.release();
+      tokens.push(BigInt((await holdIn(child, name)).token!));
+      child.send({ type: 'release' });
+      await child.next('released');
+    }
+    for (let i = 1; i < tokens.length; i++) assert.ok(tokens[i]! > tokens[i - 1]!, `${tokens}`);
+    // Another name has its own sequence.
+    const other = await lock(fresh(), opts());
+    assert.equal(other.fencingToken, 1n);
+    await other.release();
+    child.kill();
+  });
+
+  it('no re-entrancy: two attempts of one process are two sessions that exclude each other', async () => {
+    const key = KEY(fresh());
+    const first = await backend.tryAcquire(key, 'exclusive', {
+      pid: process.pid,
+      hostname: os.hostname(),
+      command: 'test',
+      since: new Date(),
+    });
+    assert.ok(first);
+    // Straight at the backend (bypassing the core's in-process queue), the second try must still fail:
+    // in one shared session it would re-enter and succeed.
+    const second = await backend.tryAcquire(key, 'exclusive', {
+      pid: process.pid,
+      hostname: os.hostname(),
+      command: 'test',
+      since: new Date(),
+    });
+    assert.equal(second, undefined);
+    await first.release({ remove: false });
+    assert.deepEqual(await locksOn(admin, key), []);
+  });
+
+  it('tasks of one process queue in locksmith: a handoff keeps the one session and its token', async () => {
+    const name = fresh();
+    const first = await lock(name, opts());
+    const second = lock(name, opts({ timeout: 10_000 }));
+    await first.release();
+    const handle = await second;
+    assert.equal(handle.fencingToken, first.fencingToken);
+    assert.equal((await locksOn(admin, KEY(name))).length, 1);
+    await handle.release();
+    const third = await lock(name, opts());
+    assert.ok(third.fencingToken! > first.fencingToken!, 'a new grant gets a new token');
+    await third.release();
+  });
+
+  it('lockAll: all-or-nothing across processes, in one canonical order', async () => {
+    const [a, b, c] = [fresh('a'), fresh('b'), fresh('c')];
+    const child = await worker();
+    await holdIn(child, b);
+    const error = await lockAll([c, b, a], opts({ timeout: 0 })).catch((e: unknown) => e);
+    assert.ok(error instanceof LockTimeoutError);
+    assert.equal(error.lockfilePath, KEY(b));
+    assert.equal(error.holder?.pid, child.pid);
+    for (const name of [a, c]) assert.deepEqual(await locksOn(admin, KEY(name)), [], `${name} released`);
+    child.send({ type: 'release' });
+    await child.next('released');
+    child.send({ type: 'lockAll', names: [a, b, c] });
+    await child.next('locked');
+    assert.equal(await tryLock(c, opts()), undefined);
+    child.send({ type: 'release' });
+    await child.next('released');
+    await using group = await lockAll([c, a, b], opts({ timeout: 5_000 }));
+    assert.deepEqual(
+      group.handles.map((h) => h.path),
+      [a, b, c],
+    );
+    child.kill();
+  });
+
+  it('a held lock does not keep its process alive; the server releases it when the process exits', async () => {
+    const name = fresh();
+    const child = await worker();
+    child.send({ type: 'lock-and-leave', name });
+    await child.next('locked');
+    assert.deepEqual(await child.exited, { code: 0, signal: null });
+    await waitFor(async () => (await locksOn(admin, KEY(name))).length === 0, 10_000, 'the release');
+  });
+
+  it('watch: a release in another process wakes a watcher (LISTEN/NOTIFY)', async () => {
+    const name = fresh();
+    const child = await worker();
+    await holdIn(child, name);
+    let woken = 0;
+    const stop = backend.watch(KEY(name), () => woken++);
+    try {
+      // The listener connects asynchronously; releases before it listens are missed by design (the core polls).
+      await waitFor(
+        async () => {
+          const r = await admin.query(
+            "select count(*)::int as n from pg_stat_activity where query = 'listen locksmith_released'",
+          );
+          return (r.rows[0] as { n: number }).n > 0;
+        },
+        10_000,
+        'the listener',
+      );
+      child.send({ type: 'release' });
+      await child.next('released');
+      await waitFor(() => woken > 0, 10_000, 'a wake-up');
+    } finally {
+      stop();
+      child.kill();
+    }
+  });
+});
