@@ -1,0 +1,518 @@
+import { realpathSync, type Stats, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { lock } from '../lock/lock.js';
+import { checkTimeout } from '../lock/options.js';
+import { StoreParseError, StoreSchemaError } from '../store/errors.js';
+import { openStore, type Store } from '../store/store.js';
+import { type AuditEvent, appendAuditEvent, type NewAuditEvent, readAuditLog } from './audit-log.js';
+import { confinePath, REGISTRY_FOLDER } from './confine-path.js';
+import {
+  CheckoutConflictError,
+  CheckoutFileNotFoundError,
+  type CheckoutHolder,
+  CheckoutInvalidArgumentError,
+  CheckoutModeError,
+  CheckoutNotCheckedOutError,
+  CheckoutNotHolderError,
+  CheckoutRegistryCorruptError,
+  CheckoutRegistryMissingError,
+} from './errors.js';
+import { restoreMode, setWritable } from './file-mode.js';
+import { type CheckoutRecord, EMPTY_REGISTRY, type RegistryData, registrySchema } from './registry-file.js';
+
+/** Options of `openCheckouts`. Every one is optional. */
+export interface CheckoutsOptions {
+  /**
+   * Like `svn:needs-lock`: check-in and break make the file read-only (`a-w`), check-out makes it writable
+   * by its owner (`u+w`). Needs the right to change the files' modes (their owner, or root). Default false.
+   */
+  readOnlyUntilCheckedOut?: boolean;
+  /** Milliseconds a change waits for the registry's lock before `LOCK_TIMEOUT`. Default 30 000. */
+  timeout?: number;
+  /** Default true: fsync the registry and the audit log on every change. */
+  durable?: boolean;
+}
+
+/** Options of `checkout`. */
+export interface CheckoutOptions {
+  /** Default `<os user>@<hostname>`. */
+  owner?: string;
+  /** Why; shown to anyone who is refused. At most 1 000 characters. */
+  message?: string;
+  signal?: AbortSignal;
+}
+
+/** Options of `checkin`. */
+export interface CheckinOptions {
+  /** Default `<os user>@<hostname>`; must be the holder. */
+  owner?: string;
+  signal?: AbortSignal;
+}
+
+/** Options of `breakCheckout`. */
+export interface BreakOptions {
+  /** Why the check-out is broken: required, written to the audit log. At most 1 000 characters. */
+  reason: string;
+  /** The administrator. Default `<os user>@<hostname>`. */
+  by?: string;
+  signal?: AbortSignal;
+}
+
+/** Options of `list`. */
+export interface ListOptions {
+  /** Only files with this extension (`'.mcam'` or `'mcam'`, case-insensitive). */
+  extension?: string;
+}
+
+/** A file under the root and its check-out status. */
+export interface FileStatus {
+  /** Relative to the root, `/`-separated. */
+  readonly name: string;
+  /** False for a checked-out file that has since been deleted or moved: its check-out is still listed. */
+  readonly exists: boolean;
+  /** Undefined when the file does not exist. */
+  readonly sizeBytes: number | undefined;
+  readonly modifiedAt: Date | undefined;
+  readonly status: 'available' | 'checked-out';
+  /** Set when checked out. */
+  readonly owner?: string;
+  readonly message?: string;
+  readonly checkedOutAt?: Date;
+}
+
+/** What `checkin` and `breakCheckout` return. */
+export interface ReleaseResult {
+  /** Relative to the root. */
+  readonly file: string;
+  /** The check-out that ended. */
+  readonly previous: CheckoutHolder;
+  /** The line written to the audit log. */
+  readonly event: AuditEvent;
+  /**
+   * In read-only mode, why the file could not be made read-only (e.g. `EPERM`: not its owner). The
+   * check-in or break itself was recorded.
+   */
+  readonly modeWarning?: string;
+}
+
+/** A check-out registry over the files of one folder. */
+export interface Checkouts {
+  /** The real path of the root folder. */
+  readonly root: string;
+  /** `<root>/.locksmith/checkouts.json`. */
+  readonly registryPath: string;
+  /** `<root>/.locksmith/audit.jsonl`. */
+  readonly auditLogPath: string;
+  checkout(file: string, options?: CheckoutOptions): Promise<FileStatus>;
+  checkin(file: string, options?: CheckinOptions): Promise<ReleaseResult>;
+  breakCheckout(file: string, options: BreakOptions): Promise<ReleaseResult>;
+  list(options?: ListOptions): Promise<FileStatus[]>;
+  status(file: string): Promise<FileStatus>;
+  history(): Promise<Awaited<ReturnType<typeof readAuditLog>>>;
+}
+
+const MAX_TEXT = 1_000;
+const MAX_OWNER = 200;
+const DEFAULT_TIMEOUT = 30_000;
+
+/** `<os user>@<hostname>`: who checks out when no owner is given. */
+export function defaultOwner(): string {
+  let user: string | undefined;
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // No passwd entry for this uid (some containers).
+    user = process.env.USER ?? process.env.USERNAME ?? process.env.LOGNAME;
+  }
+  return `${user || `uid-${process.getuid?.() ?? 'unknown'}`}@${os.hostname()}`;
+}
+
+function checkOwner(value: unknown, what: string): string {
+  if (value === undefined) return defaultOwner();
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new CheckoutInvalidArgumentError(`${what} must be a non-empty string`);
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+  if (value.length > MAX_OWNER || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new CheckoutInvalidArgumentError(
+      `${what} must be at most ${MAX_OWNER} characters, without control characters`,
+    );
+  }
+  return value;
+}
+
+function checkText(value: unknown, what: string, required: boolean): string {
+  if (value === undefined && !required) return '';
+  if (typeof value !== 'string' || (required && value.trim() === '')) {
+    throw new CheckoutInvalidArgumentError(`${what} must be a${required ? ' non-empty' : ''} string`);
+  }
+  if (value.length > MAX_TEXT) {
+    throw new CheckoutInvalidArgumentError(`${what} must be at most ${MAX_TEXT} characters`);
+  }
+  return value;
+}
+
+function holderOf(record: CheckoutRecord): CheckoutHolder {
+  return { owner: record.owner, message: record.message, checkedOutAt: new Date(record.checkedOutAt) };
+}
+
+function fileStatus(name: string, stats: Stats | undefined, record: CheckoutRecord | undefined): FileStatus {
+  const base = {
+    name,
+    exists: stats !== undefined,
+    sizeBytes: stats?.size,
+    modifiedAt: stats?.mtime,
+  };
+  if (!record) return { ...base, status: 'available' };
+  return { ...base, status: 'checked-out', ...holderOf(record) };
+}
+
+async function statFile(file: string): Promise<Stats | undefined> {
+  try {
+    const stats = await stat(file);
+    return stats.isFile() ? stats : undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+function normalizeExtension(extension: unknown): string | undefined {
+  if (extension === undefined) return undefined;
+  if (typeof extension !== 'string' || extension.replace(/^\./, '') === '') {
+    throw new CheckoutInvalidArgumentError('extension must be a non-empty string such as ".mcam"');
+  }
+  return (extension.startsWith('.') ? extension : `.${extension}`).toLowerCase();
+}
+
+/** Every regular file under `dir`, relative to `root`; links are not followed (they could lead out). */
+async function walk(root: string, dir: string, out: Map<string, Stats>): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (dir === root && entry.name === REGISTRY_FOLDER) continue;
+    if (entry.isDirectory()) await walk(root, full, out);
+    else if (entry.isFile()) {
+      const stats = await statFile(full);
+      if (stats) out.set(path.relative(root, full).split(path.sep).join('/'), stats);
+    }
+  }
+}
+
+function errorCode(error: unknown): string {
+  return (error as { code?: unknown } | null)?.code?.toString() ?? 'ERROR';
+}
+
+/** What a change under the lock leaves to do if the registry write then fails. */
+interface Change<R> {
+  result: R;
+  event?: AuditEvent;
+  undo?: () => Promise<void>;
+}
+
+class CheckoutRegistry implements Checkouts {
+  readonly root: string;
+  readonly registryPath: string;
+  readonly auditLogPath: string;
+  readonly #readOnly: boolean;
+  readonly #timeout: number;
+  readonly #durable: boolean;
+  readonly #store: Store<RegistryData>;
+
+  constructor(root: string, options: CheckoutsOptions) {
+    if (typeof root !== 'string' || root.length === 0 || root.includes('\0')) {
+      throw new CheckoutInvalidArgumentError('root must be a non-empty string without NUL bytes');
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new CheckoutInvalidArgumentError('options must be an object');
+    }
+    try {
+      this.root = realpathSync(path.resolve(root));
+    } catch (error) {
+      throw new CheckoutInvalidArgumentError(`root ${root} does not exist`, { cause: error });
+    }
+    if (!statSync(this.root).isDirectory()) {
+      throw new CheckoutInvalidArgumentError(`root ${root} is not a folder`);
+    }
+    this.#readOnly = options.readOnlyUntilCheckedOut ?? false;
+    this.#timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    checkTimeout(this.#timeout);
+    this.#durable = options.durable ?? true;
+    const folder = path.join(this.root, REGISTRY_FOLDER);
+    this.registryPath = path.join(folder, 'checkouts.json');
+    this.auditLogPath = path.join(folder, 'audit.jsonl');
+    this.#store = openStore<RegistryData>(this.registryPath, {
+      defaults: EMPTY_REGISTRY,
+      schema: registrySchema,
+      durable: this.#durable,
+      // The registry's own lock (`checkouts.json.lock`) is taken around the whole change, audit line
+      // included (see #change); the store's update then locks this second file, which nobody else uses.
+      lockfilePath: path.join(folder, 'checkouts.json.update.lock'),
+    });
+  }
+
+  #corrupt(error: unknown): unknown {
+    if (error instanceof StoreParseError) {
+      return new CheckoutRegistryCorruptError(
+        error.file,
+        { line: error.line, column: error.column, reason: `invalid JSON: ${error.reason}` },
+        { cause: error },
+      );
+    }
+    if (error instanceof StoreSchemaError && error.source === 'file') {
+      const issues = error.issues.map(
+        (i) => `${i.path.length === 0 ? '(root)' : i.path.map(String).join('.')}: ${i.message}`,
+      );
+      return new CheckoutRegistryCorruptError(
+        error.file,
+        { issues, reason: `not a check-out registry: ${issues.join('; ')}` },
+        { cause: error },
+      );
+    }
+    return error;
+  }
+
+  /**
+   * A missing (or emptied) registry is an empty one only if the audit log records no change: otherwise
+   * it was deleted, and treating it as empty would silently forget every check-out.
+   */
+  async #checkNotLost(): Promise<void> {
+    const stats = await stat(this.registryPath).catch(() => undefined);
+    if (stats && stats.size > 0) return;
+    const { events } = await readAuditLog(this.auditLogPath);
+    const reverted = new Set(events.filter((e) => e.event === 'reverted').map((e) => e.of));
+    if (events.some((e) => e.event !== 'reverted' && !reverted.has(e.id))) {
+      throw new CheckoutRegistryMissingError(this.registryPath, this.auditLogPath);
+    }
+  }
+
+  async #read(): Promise<RegistryData> {
+    await this.#checkNotLost();
+    try {
+      return (await this.#store.read()) as RegistryData;
+    } catch (error) {
+      throw this.#corrupt(error);
+    }
+  }
+
+  #append(event: NewAuditEvent): Promise<AuditEvent> {
+    return appendAuditEvent(this.auditLogPath, event, this.#durable);
+  }
+
+  /**
+   * One change: under the registry's lock, check the registry is not lost, let `work` change the draft
+   * (appending its audit line), and write the registry atomically. If the write fails after the audit
+   * line, a `reverted` line follows it and `work`'s side effects are undone, still under the lock.
+   */
+  async #change<R>(
+    signal: AbortSignal | undefined,
+    work: (draft: RegistryData) => Promise<Change<R>>,
+  ): Promise<R> {
+    const handle = await lock(this.registryPath, {
+      timeout: this.#timeout,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    let change: Change<R> | undefined;
+    try {
+      await this.#checkNotLost();
+      const lost = handle.signal;
+      await this.#store.update(
+        async (draft) => {
+          change = await work(draft);
+        },
+        { signal: signal === undefined ? lost : AbortSignal.any([signal, lost]) },
+      );
+      return change!.result;
+    } catch (error) {
+      if (change?.undo) await change.undo().catch(() => {});
+      if (change?.event) {
+        await this.#append({ event: 'reverted', of: change.event.id, error: errorCode(error) }).catch(
+          () => {},
+        );
+      }
+      throw this.#corrupt(error);
+    } finally {
+      await handle.release();
+    }
+  }
+
+  async checkout(file: string, options: CheckoutOptions = {}): Promise<FileStatus> {
+    const owner = checkOwner(options.owner, 'owner');
+    const message = options.message === undefined ? undefined : checkText(options.message, 'message', false);
+    const target = await confinePath(this.root, file);
+    const stats = await statFile(target.path);
+    if (!stats) {
+      const exists = await stat(target.path).catch(() => undefined);
+      throw new CheckoutFileNotFoundError(
+        target.name,
+        target.path,
+        exists ? 'is not a regular file' : 'does not exist',
+      );
+    }
+    return this.#change(options.signal, async (draft) => {
+      const current = draft.checkouts[target.name];
+      if (current && current.owner !== owner) {
+        throw new CheckoutConflictError(target.name, holderOf(current), owner);
+      }
+      if (current && (message === undefined || message === current.message)) {
+        // Already yours: nothing changes, nothing to record.
+        return { result: fileStatus(target.name, stats, current) };
+      }
+      let undo: (() => Promise<void>) | undefined;
+      if (this.#readOnly) {
+        try {
+          const before = await setWritable(target.path, true);
+          undo = () => restoreMode(target.path, before);
+        } catch (error) {
+          throw new CheckoutModeError(target.name, error);
+        }
+      }
+      const record: CheckoutRecord = {
+        owner,
+        message: message ?? '',
+        checkedOutAt: current?.checkedOutAt ?? new Date().toISOString(),
+        host: os.hostname(),
+        pid: process.pid,
+      };
+      try {
+        const event = await this.#append({
+          event: 'checkout',
+          file: target.name,
+          owner,
+          by: owner,
+          message: record.message,
+        });
+        draft.checkouts[target.name] = record;
+        return { result: fileStatus(target.name, stats, record), event, ...(undo ? { undo } : {}) };
+      } catch (error) {
+        await undo?.().catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  /** End a check-out: remove it from the draft, make the file read-only in that mode, record `kind`. */
+  async #release(
+    draft: RegistryData,
+    name: string,
+    absolute: string,
+    event: NewAuditEvent,
+  ): Promise<Change<ReleaseResult>> {
+    const current = draft.checkouts[name]!;
+    let undo: (() => Promise<void>) | undefined;
+    let modeWarning: string | undefined;
+    if (this.#readOnly && (await statFile(absolute))) {
+      try {
+        const before = await setWritable(absolute, false);
+        undo = () => restoreMode(absolute, before);
+      } catch (error) {
+        modeWarning = `${name} could not be made read-only (${errorCode(error)})`;
+      }
+    }
+    try {
+      const written = await this.#append({ ...event, checkedOutAt: new Date(current.checkedOutAt) });
+      delete draft.checkouts[name];
+      const result: ReleaseResult = {
+        file: name,
+        previous: holderOf(current),
+        event: written,
+        ...(modeWarning === undefined ? {} : { modeWarning }),
+      };
+      return { result, event: written, ...(undo ? { undo } : {}) };
+    } catch (error) {
+      await undo?.().catch(() => {});
+      throw error;
+    }
+  }
+
+  async checkin(file: string, options: CheckinOptions = {}): Promise<ReleaseResult> {
+    const owner = checkOwner(options.owner, 'owner');
+    const target = await confinePath(this.root, file);
+    return this.#change(options.signal, async (draft) => {
+      const current = draft.checkouts[target.name];
+      if (!current) throw new CheckoutNotCheckedOutError(target.name);
+      if (current.owner !== owner) throw new CheckoutNotHolderError(target.name, holderOf(current), owner);
+      return this.#release(draft, target.name, target.path, {
+        event: 'checkin',
+        file: target.name,
+        owner,
+        by: owner,
+        message: current.message,
+      });
+    });
+  }
+
+  async breakCheckout(file: string, options: BreakOptions): Promise<ReleaseResult> {
+    if (typeof options !== 'object' || options === null) {
+      throw new CheckoutInvalidArgumentError('breakCheckout needs { reason }');
+    }
+    const reason = checkText(options.reason, 'reason', true);
+    const by = checkOwner(options.by, 'by');
+    const target = await confinePath(this.root, file);
+    return this.#change(options.signal, async (draft) => {
+      const current = draft.checkouts[target.name];
+      if (!current) throw new CheckoutNotCheckedOutError(target.name);
+      return this.#release(draft, target.name, target.path, {
+        event: 'break',
+        file: target.name,
+        owner: current.owner,
+        by,
+        message: current.message,
+        reason,
+      });
+    });
+  }
+
+  async list(options: ListOptions = {}): Promise<FileStatus[]> {
+    const extension = normalizeExtension(options.extension);
+    const registry = await this.#read();
+    const files = new Map<string, Stats>();
+    await walk(this.root, this.root, files);
+    const names = new Set([...files.keys(), ...Object.keys(registry.checkouts)]);
+    const wanted = [...names]
+      .filter((name) => extension === undefined || name.toLowerCase().endsWith(extension))
+      .sort();
+    return wanted.map((name) => fileStatus(name, files.get(name), registry.checkouts[name]));
+  }
+
+  async status(file: string): Promise<FileStatus> {
+    const target = await confinePath(this.root, file);
+    const registry = await this.#read();
+    const record = registry.checkouts[target.name];
+    const stats = await statFile(target.path);
+    if (!stats && !record) throw new CheckoutFileNotFoundError(target.name, target.path);
+    return fileStatus(target.name, stats, record);
+  }
+
+  history() {
+    return readAuditLog(this.auditLogPath);
+  }
+}
+
+/**
+ * Open the check-out registry of the folder `root` (kept in `<root>/.locksmith/`): one person at a time
+ * checks out a file, with a message; others are refused with the holder's name; only the holder checks
+ * in; an administrator can break a check-out. Every change is a locked atomic update of
+ * `.locksmith/checkouts.json` plus one line of `.locksmith/audit.jsonl`, from any number of processes at
+ * once. Nothing is read until the first call.
+ *
+ * @throws {CheckoutInvalidArgumentError} `CHECKOUT_INVALID_ARGUMENT` when `root` is not an existing folder.
+ * @throws {LockInvalidArgumentError} `LOCK_INVALID_ARGUMENT` for a negative or NaN `timeout`.
+ * @example
+ * const registry = openCheckouts('/srv/designs');
+ * await registry.checkout('bracket.mcam', { message: 'moving the holes' });
+ * // ... edit bracket.mcam ...
+ * await registry.checkin('bracket.mcam');
+ * for (const file of await registry.list({ extension: '.mcam' })) console.log(file.name, file.status, file.owner ?? '');
+ * @example
+ * try {
+ *   await registry.checkout('bracket.mcam');
+ * } catch (error) {
+ *   if (error instanceof CheckoutConflictError) console.log(`held by ${error.holder.owner}: ${error.holder.message}`);
+ * }
+ */
+export function openCheckouts(root: string, options: CheckoutsOptions = {}): Checkouts {
+  return new CheckoutRegistry(root, options);
+}
