@@ -27,6 +27,7 @@ export {
   type FileStatus,
   type ListOptions,
   openCheckouts,
+  type ProtectResult,
   type ReleaseResult,
 } from './checkout/registry.js';
 export {

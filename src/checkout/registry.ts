@@ -111,6 +111,15 @@ export interface Checkouts {
   list(options?: ListOptions): Promise<FileStatus[]>;
   status(file: string): Promise<FileStatus>;
   history(): Promise<Awaited<ReturnType<typeof readAuditLog>>>;
+  protectAvailable(options?: ListOptions): Promise<ProtectResult>;
+}
+
+/** What `protectAvailable` did. */
+export interface ProtectResult {
+  /** Files that were writable and are now read-only. */
+  readonly madeReadOnly: string[];
+  /** Files whose mode could not be changed, with the OS error code (e.g. `EPERM`: not their owner). */
+  readonly failed: { file: string; code: string }[];
 }
 
 const MAX_TEXT = 1_000;
@@ -488,6 +497,31 @@ class CheckoutRegistry implements Checkouts {
 
   history() {
     return readAuditLog(this.auditLogPath);
+  }
+
+  async protectAvailable(options: ListOptions = {}): Promise<ProtectResult> {
+    const extension = normalizeExtension(options.extension);
+    // Under the registry's lock: a check-out cannot make a file writable while this makes it read-only.
+    const handle = await lock(this.registryPath, { timeout: this.#timeout });
+    try {
+      const registry = await this.#read();
+      const files = new Map<string, Stats>();
+      await walk(this.root, this.root, files);
+      const result: ProtectResult = { madeReadOnly: [], failed: [] };
+      for (const [name, stats] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (registry.checkouts[name] || (stats.mode & 0o222) === 0) continue;
+        if (extension !== undefined && !name.toLowerCase().endsWith(extension)) continue;
+        try {
+          await setWritable(path.join(this.root, name), false);
+          result.madeReadOnly.push(name);
+        } catch (error) {
+          result.failed.push({ file: name, code: errorCode(error) });
+        }
+      }
+      return result;
+    } finally {
+      await handle.release();
+    }
   }
 }
 

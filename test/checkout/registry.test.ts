@@ -384,6 +384,19 @@ describe('openCheckouts: read-only until checked out', { timeout: 60_000 }, () =
     assert.equal(writeBits(file), 0, 'a broken check-out leaves the file read-only for everyone');
   });
 
+  it('protectAvailable makes every available file read-only, and leaves checked-out ones writable', async () => {
+    const root = makeRoot({ 'a.mcam': 'a', 'b.mcam': 'b', 'sub/c.mcam': 'c', 'notes.txt': 'n' });
+    const registry = openCheckouts(root, { readOnlyUntilCheckedOut: true });
+    await registry.checkout('b.mcam', { owner: 'alice' });
+    const result = await registry.protectAvailable({ extension: '.mcam' });
+    assert.deepEqual(result, { madeReadOnly: ['a.mcam', 'sub/c.mcam'], failed: [] });
+    assert.equal(writeBits(path.join(root, 'a.mcam')), 0);
+    assert.equal(writeBits(path.join(root, 'sub', 'c.mcam')), 0);
+    assert.notEqual(writeBits(path.join(root, 'b.mcam')), 0);
+    assert.notEqual(writeBits(path.join(root, 'notes.txt')), 0);
+    assert.deepEqual(await registry.protectAvailable(), { madeReadOnly: ['notes.txt'], failed: [] });
+  });
+
   it('a refused check-out leaves the mode alone', async () => {
     const root = makeRoot();
     const file = path.join(root, 'a.mcam');
