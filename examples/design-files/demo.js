@@ -20,8 +20,9 @@ for (const [file, size] of [
 }
 writeFileSync(path.join(folder, 'README.txt'), 'not a design file');
 
-const registry = openCheckouts(folder, { readOnlyUntilCheckedOut: true });
-// Every design file that nobody holds becomes read-only: writable only once checked out.
+const registry = openCheckouts(folder);
+// Turn read-only-until-checked-out on for the folder (the registry records it for everyone): every design
+// file that nobody holds becomes read-only, writable only once checked out.
 const { madeReadOnly } = await registry.protectAvailable({ extension: '.mcam' });
 
 function step(who, ...args) {

@@ -7,7 +7,8 @@
 import { openCheckouts } from 'locksmith';
 
 const [folder, who, action, file, text] = process.argv.slice(2);
-const registry = openCheckouts(folder, { readOnlyUntilCheckedOut: true });
+// No option needed: the demo turned read-only-until-checked-out on for the folder (protectAvailable).
+const registry = openCheckouts(folder);
 const name = who.split('@')[0];
 
 try {

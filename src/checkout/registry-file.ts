@@ -14,6 +14,8 @@ export interface CheckoutRecord {
 /** The whole registry file. */
 export interface RegistryData {
   version: 1;
+  /** Set by `protectAvailable()`: the folder keeps files read-only until checked out, whoever opens it. */
+  readOnlyUntilCheckedOut?: boolean;
   /** By file name relative to the root, `/`-separated. */
   checkouts: Record<string, CheckoutRecord>;
 }
@@ -55,6 +57,8 @@ export const registrySchema: StandardSchemaV1<unknown, RegistryData> = {
       }
       const v = value as Record<string, unknown>;
       if (v.version !== 1) issues.push({ path: ['version'], message: 'expected 1' });
+      if (v.readOnlyUntilCheckedOut !== undefined && typeof v.readOnlyUntilCheckedOut !== 'boolean')
+        issues.push({ path: ['readOnlyUntilCheckedOut'], message: 'expected a boolean' });
       const checkouts = v.checkouts;
       if (typeof checkouts !== 'object' || checkouts === null || Array.isArray(checkouts)) {
         issues.push({ path: ['checkouts'], message: 'expected an object' });

@@ -26,7 +26,8 @@ import { type CheckoutRecord, EMPTY_REGISTRY, type RegistryData, registrySchema 
 export interface CheckoutsOptions {
   /**
    * Like `svn:needs-lock`: check-in and break make the file read-only (`a-w`), check-out makes it writable
-   * by its owner (`u+w`). Needs the right to change the files' modes (their owner, or root). Default false.
+   * by its owner (`u+w`). Needs the right to change the files' modes (their owner, or root). Default:
+   * what the registry records — `protectAvailable()` turns the mode on for everyone who opens the folder.
    */
   readOnlyUntilCheckedOut?: boolean;
   /** Milliseconds a change waits for the registry's lock before `LOCK_TIMEOUT`. Default 30 000. */
@@ -105,12 +106,77 @@ export interface Checkouts {
   readonly registryPath: string;
   /** `<root>/.locksmith/audit.jsonl`. */
   readonly auditLogPath: string;
+  /**
+   * Check out `file` (relative to the root, or absolute inside it) for `owner`, with a message. Checking
+   * out again as the holder changes nothing but the message. Recorded in the audit log.
+   *
+   * @throws {CheckoutConflictError} `CHECKOUT_CONFLICT` when someone else holds it: `holder` says who, since when, why.
+   * @throws {CheckoutFileNotFoundError} `CHECKOUT_FILE_NOT_FOUND` when the file does not exist (or is a folder).
+   * @throws {CheckoutPathEscapeError} `CHECKOUT_PATH_ESCAPE` for a name leading out of the root.
+   * @throws {CheckoutModeError} `CHECKOUT_MODE` when, in read-only mode, the file cannot be made writable.
+   * @throws {CheckoutRegistryCorruptError} `CHECKOUT_REGISTRY_CORRUPT`, {@link CheckoutRegistryMissingError}
+   *   `CHECKOUT_REGISTRY_MISSING`, {@link CheckoutAuditError} `CHECKOUT_AUDIT`: nothing was changed.
+   * @throws `LOCK_TIMEOUT` when the registry stays locked longer than `timeout`; `signal.reason` on abort.
+   * @example
+   * await registry.checkout('bracket.mcam', { message: 'moving the holes' });
+   */
   checkout(file: string, options?: CheckoutOptions): Promise<FileStatus>;
+  /**
+   * Check in `file`: only its holder may. Recorded in the audit log; in read-only mode the file becomes
+   * read-only again.
+   *
+   * @throws {CheckoutNotHolderError} `CHECKOUT_NOT_HOLDER` when `owner` is not the holder (named in the error).
+   * @throws {CheckoutNotCheckedOutError} `CHECKOUT_NOT_CHECKED_OUT` when nobody holds it.
+   * @throws the registry errors of {@link Checkouts.checkout}.
+   * @example
+   * await registry.checkin('bracket.mcam');
+   */
   checkin(file: string, options?: CheckinOptions): Promise<ReleaseResult>;
+  /**
+   * End whoever's check-out of `file` (an administrator's override). Always recorded in the audit log
+   * with `by`, `reason` and the check-out it ended; in read-only mode the file becomes read-only again.
+   *
+   * @throws {CheckoutNotCheckedOutError} `CHECKOUT_NOT_CHECKED_OUT` when nobody holds it.
+   * @throws {CheckoutInvalidArgumentError} `CHECKOUT_INVALID_ARGUMENT` without a `reason`.
+   * @throws the registry errors of {@link Checkouts.checkout}.
+   * @example
+   * await registry.breakCheckout('bracket.mcam', { reason: 'alice is on holiday', by: 'carol' });
+   */
   breakCheckout(file: string, options: BreakOptions): Promise<ReleaseResult>;
+  /**
+   * Every regular file under the root (links are not followed, `.locksmith/` is left out), sorted by
+   * name, with its status; plus checked-out files that no longer exist (`exists: false`). Takes no lock.
+   *
+   * @throws {CheckoutRegistryCorruptError} `CHECKOUT_REGISTRY_CORRUPT`, {@link CheckoutRegistryMissingError} `CHECKOUT_REGISTRY_MISSING`.
+   * @example
+   * const held = (await registry.list({ extension: '.mcam' })).filter((f) => f.status === 'checked-out');
+   */
   list(options?: ListOptions): Promise<FileStatus[]>;
+  /**
+   * The status of one file. Takes no lock.
+   *
+   * @throws {CheckoutFileNotFoundError} `CHECKOUT_FILE_NOT_FOUND` when it neither exists nor is checked out.
+   * @throws {CheckoutPathEscapeError} `CHECKOUT_PATH_ESCAPE`, and the registry errors of {@link Checkouts.list}.
+   * @example
+   * const { status, owner } = await registry.status('bracket.mcam');
+   */
   status(file: string): Promise<FileStatus>;
+  /**
+   * The audit log: every event in order, and any line that is not one (reported, never dropped).
+   *
+   * @throws {CheckoutAuditError} `CHECKOUT_AUDIT` when the log exists but cannot be read.
+   * @example
+   * const breaks = (await registry.history()).events.filter((e) => e.event === 'break');
+   */
   history(): Promise<Awaited<ReturnType<typeof readAuditLog>>>;
+  /**
+   * Turn read-only-until-checked-out on for this folder (recorded in the registry, so everyone who opens
+   * it follows it) and make every available file read-only. Files that cannot be changed are listed.
+   *
+   * @throws the registry errors of {@link Checkouts.checkout}.
+   * @example
+   * await openCheckouts('/srv/designs').protectAvailable({ extension: '.mcam' });
+   */
   protectAvailable(options?: ListOptions): Promise<ProtectResult>;
 }
 
@@ -225,7 +291,7 @@ class CheckoutRegistry implements Checkouts {
   readonly root: string;
   readonly registryPath: string;
   readonly auditLogPath: string;
-  readonly #readOnly: boolean;
+  readonly #readOnly: boolean | undefined;
   readonly #timeout: number;
   readonly #durable: boolean;
   readonly #store: Store<RegistryData>;
@@ -245,7 +311,7 @@ class CheckoutRegistry implements Checkouts {
     if (!statSync(this.root).isDirectory()) {
       throw new CheckoutInvalidArgumentError(`root ${root} is not a folder`);
     }
-    this.#readOnly = options.readOnlyUntilCheckedOut ?? false;
+    this.#readOnly = options.readOnlyUntilCheckedOut;
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT;
     checkTimeout(this.#timeout);
     this.#durable = options.durable ?? true;
@@ -304,6 +370,10 @@ class CheckoutRegistry implements Checkouts {
     } catch (error) {
       throw this.#corrupt(error);
     }
+  }
+
+  #readOnlyIn(registry: RegistryData): boolean {
+    return this.#readOnly ?? registry.readOnlyUntilCheckedOut ?? false;
   }
 
   #append(event: NewAuditEvent): Promise<AuditEvent> {
@@ -370,7 +440,7 @@ class CheckoutRegistry implements Checkouts {
         return { result: fileStatus(target.name, stats, current) };
       }
       let undo: (() => Promise<void>) | undefined;
-      if (this.#readOnly) {
+      if (this.#readOnlyIn(draft)) {
         try {
           const before = await setWritable(target.path, true);
           undo = () => restoreMode(target.path, before);
@@ -412,7 +482,7 @@ class CheckoutRegistry implements Checkouts {
     const current = draft.checkouts[name]!;
     let undo: (() => Promise<void>) | undefined;
     let modeWarning: string | undefined;
-    if (this.#readOnly && (await statFile(absolute))) {
+    if (this.#readOnlyIn(draft) && (await statFile(absolute))) {
       try {
         const before = await setWritable(absolute, false);
         undo = () => restoreMode(absolute, before);
@@ -501,27 +571,32 @@ class CheckoutRegistry implements Checkouts {
 
   async protectAvailable(options: ListOptions = {}): Promise<ProtectResult> {
     const extension = normalizeExtension(options.extension);
-    // Under the registry's lock: a check-out cannot make a file writable while this makes it read-only.
-    const handle = await lock(this.registryPath, { timeout: this.#timeout });
-    try {
-      const registry = await this.#read();
+    // A change like the others: a check-out cannot make a file writable while this makes it read-only.
+    return this.#change(undefined, async (draft) => {
       const files = new Map<string, Stats>();
       await walk(this.root, this.root, files);
       const result: ProtectResult = { madeReadOnly: [], failed: [] };
+      const undone: (() => Promise<void>)[] = [];
       for (const [name, stats] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (registry.checkouts[name] || (stats.mode & 0o222) === 0) continue;
+        if (draft.checkouts[name] || (stats.mode & 0o222) === 0) continue;
         if (extension !== undefined && !name.toLowerCase().endsWith(extension)) continue;
+        const file = path.join(this.root, name);
         try {
-          await setWritable(path.join(this.root, name), false);
+          const before = await setWritable(file, false);
+          undone.push(() => restoreMode(file, before));
           result.madeReadOnly.push(name);
         } catch (error) {
           result.failed.push({ file: name, code: errorCode(error) });
         }
       }
-      return result;
-    } finally {
-      await handle.release();
-    }
+      draft.readOnlyUntilCheckedOut = true;
+      return {
+        result,
+        undo: async () => {
+          for (const undo of undone) await undo().catch(() => {});
+        },
+      };
+    });
   }
 }
 

@@ -397,6 +397,30 @@ describe('openCheckouts: read-only until checked out', { timeout: 60_000 }, () =
     assert.deepEqual(await registry.protectAvailable(), { madeReadOnly: ['notes.txt'], failed: [] });
   });
 
+  it('protectAvailable turns the mode on for everyone who opens the folder', async () => {
+    const root = makeRoot();
+    const file = path.join(root, 'a.mcam');
+    await openCheckouts(root).protectAvailable();
+    const other = openCheckouts(root); // no option: follows the registry
+    await other.checkout('a.mcam', { owner: 'alice' });
+    assert.equal(writeBits(file), 0o200);
+    await other.checkin('a.mcam', { owner: 'alice' });
+    assert.equal(writeBits(file), 0);
+    const optedOut = openCheckouts(root, { readOnlyUntilCheckedOut: false });
+    await optedOut.checkout('a.mcam', { owner: 'alice' });
+    assert.equal(writeBits(file), 0, 'an explicit false leaves modes alone');
+  });
+
+  it('without the mode, modes are left alone', async () => {
+    const root = makeRoot();
+    const file = path.join(root, 'a.mcam');
+    const mode = statSync(file).mode;
+    const registry = openCheckouts(root);
+    await registry.checkout('a.mcam', { owner: 'alice' });
+    await registry.checkin('a.mcam', { owner: 'alice' });
+    assert.equal(statSync(file).mode, mode);
+  });
+
   it('a refused check-out leaves the mode alone', async () => {
     const root = makeRoot();
     const file = path.join(root, 'a.mcam');
