@@ -146,9 +146,9 @@ describe('locksmith checkout / checkin / locks / break', { timeout: 60_000 }, ()
 
   it('exit statuses: 64 for an escape, 66 for a missing file, 65 for a corrupt registry', async () => {
     const root = makeRoot();
-    const escape = capture();
-    assert.equal(await checkoutCommand(escape.io, { file: '../x.mcam', root, cwd: root }), 64);
-    assert.match(escape.err(), /leads out of the root/);
+    const escaped = capture();
+    assert.equal(await checkoutCommand(escaped.io, { file: '../x.mcam', root, cwd: root }), 64);
+    assert.match(escaped.err(), /leads out of the root/);
     const missing = capture();
     assert.equal(await checkoutCommand(missing.io, { file: 'nope.mcam', root }), 66);
     assert.match(missing.err(), /nope\.mcam does not exist/);
