@@ -10,6 +10,7 @@ export {
   CheckoutFileNotFoundError,
   type CheckoutHolder,
   CheckoutInvalidArgumentError,
+  CheckoutIOError,
   CheckoutModeError,
   CheckoutNotCheckedOutError,
   CheckoutNotHolderError,

@@ -1,6 +1,6 @@
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { CheckoutInvalidArgumentError, CheckoutPathEscapeError } from './errors.js';
+import { CheckoutInvalidArgumentError, CheckoutIOError, CheckoutPathEscapeError } from './errors.js';
 
 /** The folder under the root that holds the registry and the audit log; never a file to check out. */
 export const REGISTRY_FOLDER = '.locksmith';
@@ -31,9 +31,7 @@ async function resolveReal(absolute: string, depth = 0): Promise<string> {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-        throw new CheckoutInvalidArgumentError(`Cannot resolve ${absolute} (${code ?? String(error)})`, {
-          cause: error,
-        });
+        throw new CheckoutIOError(absolute, 'resolve', error);
       }
     }
     const link = await lstat(current).catch(() => undefined);
@@ -54,6 +52,7 @@ async function resolveReal(absolute: string, depth = 0): Promise<string> {
  * relative to the root. `root` must be a real path (no links).
  *
  * @throws {CheckoutPathEscapeError} `CHECKOUT_PATH_ESCAPE` for `../`, an absolute path elsewhere, or a link leading out.
+ * @throws {CheckoutIOError} `CHECKOUT_IO` when a folder on the way cannot be searched (EACCES, ELOOP).
  * @throws {CheckoutInvalidArgumentError} `CHECKOUT_INVALID_ARGUMENT` for an empty name, a NUL byte, the root
  *   itself, or a name inside the registry's own folder.
  */

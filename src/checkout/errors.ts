@@ -183,6 +183,19 @@ export class CheckoutModeError extends LocksmithError {
   }
 }
 
+/** A file or folder under the root cannot be read (permission denied, I/O error). The OS error is the `cause`. */
+export class CheckoutIOError extends LocksmithError {
+  static override readonly code = 'CHECKOUT_IO';
+  override name = 'CheckoutIOError';
+  readonly path: string;
+
+  constructor(path: string, operation: string, cause: unknown) {
+    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+    super(`Cannot ${operation} ${path} (${reason})`, { cause });
+    this.path = path;
+  }
+}
+
 /** An argument is unusable: an empty or NUL-containing name, the root itself, a folder, an over-long message... */
 export class CheckoutInvalidArgumentError extends LocksmithError {
   static override readonly code = 'CHECKOUT_INVALID_ARGUMENT';

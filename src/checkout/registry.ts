@@ -1,4 +1,4 @@
-import { realpathSync, type Stats, statSync } from 'node:fs';
+import { type Dirent, realpathSync, type Stats, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import {
   CheckoutFileNotFoundError,
   type CheckoutHolder,
   CheckoutInvalidArgumentError,
+  CheckoutIOError,
   CheckoutModeError,
   CheckoutNotCheckedOutError,
   CheckoutNotHolderError,
@@ -251,7 +252,7 @@ async function statFile(file: string): Promise<Stats | undefined> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw error;
+    throw new CheckoutIOError(file, 'read the status of', error);
   }
 }
 
@@ -265,7 +266,14 @@ function normalizeExtension(extension: unknown): string | undefined {
 
 /** Every regular file under `dir`, relative to `root`; links are not followed (they could lead out). */
 async function walk(root: string, dir: string, out: Map<string, Stats>): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    // Leaving the folder out would list its checked-out files as if they did not exist: say so instead.
+    throw new CheckoutIOError(dir, 'list the folder', error);
+  }
+  for (const entry of entries) {
     const full = path.join(dir, entry.name);
     if (dir === root && entry.name === REGISTRY_FOLDER) continue;
     if (entry.isDirectory()) await walk(root, full, out);
@@ -353,18 +361,33 @@ class CheckoutRegistry implements Checkouts {
    * A missing (or emptied) registry is an empty one only if the audit log records no change: otherwise
    * it was deleted, and treating it as empty would silently forget every check-out.
    */
-  async #checkNotLost(): Promise<void> {
-    const stats = await stat(this.registryPath).catch(() => undefined);
-    if (stats && stats.size > 0) return;
+  async #registryLost(): Promise<boolean> {
+    try {
+      if ((await stat(this.registryPath)).size > 0) return false;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false; // the read will report it
+    }
     const { events } = await readAuditLog(this.auditLogPath);
     const reverted = new Set(events.filter((e) => e.event === 'reverted').map((e) => e.of));
-    if (events.some((e) => e.event !== 'reverted' && !reverted.has(e.id))) {
-      throw new CheckoutRegistryMissingError(this.registryPath, this.auditLogPath);
+    return events.some((e) => e.event !== 'reverted' && !reverted.has(e.id));
+  }
+
+  async #checkNotLost(locked: boolean): Promise<void> {
+    if (!(await this.#registryLost())) return;
+    if (!locked) {
+      // The very first change may be between its audit line and its registry write: look under the lock.
+      const handle = await lock(this.registryPath, { timeout: this.#timeout });
+      try {
+        if (!(await this.#registryLost())) return;
+      } finally {
+        await handle.release();
+      }
     }
+    throw new CheckoutRegistryMissingError(this.registryPath, this.auditLogPath);
   }
 
   async #read(): Promise<RegistryData> {
-    await this.#checkNotLost();
+    await this.#checkNotLost(false);
     try {
       return (await this.#store.read()) as RegistryData;
     } catch (error) {
@@ -395,7 +418,7 @@ class CheckoutRegistry implements Checkouts {
     });
     let change: Change<R> | undefined;
     try {
-      await this.#checkNotLost();
+      await this.#checkNotLost(true);
       const lost = handle.signal;
       await this.#store.update(
         async (draft) => {

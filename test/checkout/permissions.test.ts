@@ -36,11 +36,15 @@ async function sharedFolder(): Promise<string> {
   return root;
 }
 
-async function childCheckout(root: string, file: string): Promise<Reply> {
+async function asNobody(message: Record<string, unknown>): Promise<Reply> {
   const child = spawnChild('checkout-worker.ts', ['--as-nobody']);
   await child.next('ready');
-  child.send({ type: 'checkout', root, file, owner: 'nobody' });
+  child.send(message);
   return child.next<Reply>('reply');
+}
+
+function childCheckout(root: string, file: string): Promise<Reply> {
+  return asNobody({ type: 'checkout', root, file, owner: 'nobody' });
 }
 
 describe('checkout when the OS refuses', { timeout: 60_000 }, () => {
@@ -62,6 +66,19 @@ describe('checkout when the OS refuses', { timeout: 60_000 }, () => {
       (await registry.history()).events.map((e) => e.event),
       ['checkout'],
     );
+  });
+
+  it('a folder that cannot be read: list fails with CHECKOUT_IO naming it, rather than leave it out', {
+    skip: isRoot ? false : 'needs root, to run the test child as another user',
+  }, async () => {
+    const root = await sharedFolder();
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(path.join(root, 'private'), { mode: 0o700 });
+    writeFileSync(path.join(root, 'private', 'c.mcam'), 'c');
+    const reply = await asNobody({ type: 'list', root });
+    assert.equal(reply.ok, false);
+    assert.equal(reply.code, 'CHECKOUT_IO', reply.message);
+    assert.match(reply.message!, /Cannot list the folder .*private \(EACCES\)/);
   });
 
   it('a registry write refused after the audit line: a "reverted" line cancels it, the registry is unchanged', async () => {
