@@ -1,4 +1,37 @@
 export {
+  type AuditEvent,
+  type AuditEventKind,
+  MAX_AUDIT_LINE_BYTES,
+  type UnreadableAuditLine,
+} from './checkout/audit-log.js';
+export {
+  CheckoutAuditError,
+  CheckoutConflictError,
+  CheckoutFileNotFoundError,
+  type CheckoutHolder,
+  CheckoutInvalidArgumentError,
+  CheckoutIOError,
+  CheckoutModeError,
+  CheckoutNotCheckedOutError,
+  CheckoutNotHolderError,
+  CheckoutPathEscapeError,
+  CheckoutRegistryCorruptError,
+  CheckoutRegistryMissingError,
+} from './checkout/errors.js';
+export {
+  type BreakOptions,
+  type CheckinOptions,
+  type CheckoutOptions,
+  type Checkouts,
+  type CheckoutsOptions,
+  defaultOwner,
+  type FileStatus,
+  type ListOptions,
+  openCheckouts,
+  type ProtectResult,
+  type ReleaseResult,
+} from './checkout/registry.js';
+export {
   LockCompromisedError,
   LockDirectoryError,
   LockInvalidArgumentError,

@@ -1,0 +1,83 @@
+import type { FileStatus } from '../index.js';
+import { type CommandIO, fail, openRegistry, type RootArgs, shortTime } from './checkout-common.js';
+
+export interface LocksArgs extends RootArgs {
+  /** Only files with this extension (`.mcam`). */
+  ext?: string;
+  json?: boolean;
+}
+
+/** One entry of `locks --json`: a `FileStatus` with ISO 8601 dates. */
+export interface LocksEntry {
+  name: string;
+  exists: boolean;
+  sizeBytes: number | null;
+  modifiedAt: string | null;
+  status: 'available' | 'checked-out';
+  owner?: string;
+  message?: string;
+  checkedOutAt?: string;
+}
+
+function toEntry(file: FileStatus): LocksEntry {
+  return {
+    name: file.name,
+    exists: file.exists,
+    sizeBytes: file.sizeBytes ?? null,
+    modifiedAt: file.modifiedAt?.toISOString() ?? null,
+    status: file.status,
+    ...(file.owner === undefined ? {} : { owner: file.owner }),
+    ...(file.message === undefined ? {} : { message: file.message }),
+    ...(file.checkedOutAt === undefined ? {} : { checkedOutAt: file.checkedOutAt.toISOString() }),
+  };
+}
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Control characters (a newline in a message) would break the table's lines. */
+function cell(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point.
+  return text.replace(/[\u0000-\u001f\u007f]/g, ' ');
+}
+
+/** The table: file, size, modified, status, owner, since, message. */
+export function formatTable(files: readonly FileStatus[]): string {
+  const rows = files.map((f) => [
+    cell(f.name),
+    f.sizeBytes === undefined ? '-' : size(f.sizeBytes),
+    f.modifiedAt ? shortTime(f.modifiedAt) : '(deleted)',
+    f.status,
+    cell(f.owner ?? ''),
+    f.checkedOutAt ? shortTime(f.checkedOutAt) : '',
+    cell(f.message ?? ''),
+  ]);
+  const header = ['FILE', 'SIZE', 'MODIFIED', 'STATUS', 'OWNER', 'SINCE', 'MESSAGE'];
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
+  return all
+    .map((row) =>
+      row
+        .map((text, i) => (i === 1 ? text.padStart(widths[i]!) : text.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+/** `locksmith locks [--root <dir>] [--ext <.ext>] [--json]`: the files under the root and who holds what. */
+export async function locksCommand(io: CommandIO, args: LocksArgs): Promise<number> {
+  try {
+    const files = await openRegistry(args).list(args.ext === undefined ? {} : { extension: args.ext });
+    if (args.json) io.stdout.write(`${JSON.stringify(files.map(toEntry), null, 2)}\n`);
+    else if (files.length === 0) io.stdout.write('No files.\n');
+    else io.stdout.write(formatTable(files));
+    return 0;
+  } catch (error) {
+    return fail(io, error);
+  }
+}
