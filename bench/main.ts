@@ -99,7 +99,9 @@ async function runFigure(figure: Figure, subjects: Subject[]): Promise<FigureRes
         if (measurement.note) row.notes.push(measurement.note);
         const value = measurement.values[figure.primary] ?? Number.NaN;
         // "Never" once is enough: repeating it only burns the cap again.
-        if (value === Number.POSITIVE_INFINITY) entry.done = true;
+        if (value === Number.POSITIVE_INFINITY || value >= (figure.repeatBelow ?? Number.POSITIVE_INFINITY)) {
+          entry.done = true;
+        }
         log(
           `  ${figure.id} run ${run}/${total} ${subject.label}: ${formatNumber(value)} ${primary.label}` +
             `${measurement.note ? ` (${measurement.note})` : ''}  [${elapsed()}]`,

@@ -42,6 +42,11 @@ export interface Figure {
   readonly primary: string;
   /** Runs of this figure (default: the harness's). */
   runs?(defaultRuns: number): number;
+  /**
+   * Repeat a subject only while its primary value stays under this (e.g. a recovery that waits out a
+   * 10 s stale timeout measures that timeout, not noise: once is enough). Default: always repeat.
+   */
+  readonly repeatBelow?: number;
   /** Why this subject cannot run this figure, if it cannot. */
   unsupported?(subject: Subject): string | undefined;
   measure(subject: Subject, context: FigureContext): Promise<Measurement>;

@@ -8,8 +8,8 @@ import { uncontended } from './uncontended.js';
 /** Every per-subject figure, in report order. A new figure is one module in this folder and one line here. */
 export const FIGURES: readonly Figure[] = [
   uncontended,
-  contended(4, 500, 40),
-  contended(16, 50, 10),
+  contended(4, 300, 40),
+  contended(16, 40, 10),
   recovery,
   threadpool,
   idle(16, 5),
