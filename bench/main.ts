@@ -1,8 +1,10 @@
 // The benchmark harness behind `npm run bench` (started by bench/run.js, which installs the anchors first).
 //   npm run bench                      every figure, every subject, 3 runs; writes docs/benchmarks.{md,svg}
 //   npm run bench -- --quick           tiny sizes, one run, written to bench/.work/ (a smoke test)
-//   --runs N  --subjects a,b  --figures a,b  --out DIR
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+//   --runs N  --subjects a,b  --figures a,b  --out DIR   (the raw numbers go to DIR/benchmarks.json)
+//   --note TEXT                        a line for the report's header (e.g. "measured on a shared machine")
+//   --render FILE                      re-render the report from a benchmarks.json, measuring nothing
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -26,6 +28,8 @@ const { values: args } = parseArgs({
     subjects: { type: 'string' },
     figures: { type: 'string' },
     out: { type: 'string' },
+    note: { type: 'string' },
+    render: { type: 'string' },
   },
 });
 const quick = args.quick === true;
@@ -130,7 +134,28 @@ function printSummary(results: Results): void {
   }
 }
 
+/** JSON has no Infinity ("never"): keep it as a string. */
+const keepInfinity = (_key: string, value: unknown) =>
+  value === Number.POSITIVE_INFINITY ? 'Infinity' : value;
+const reviveInfinity = (_key: string, value: unknown) =>
+  value === 'Infinity' ? Number.POSITIVE_INFINITY : value;
+
+function write(results: Results): void {
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'benchmarks.json'), `${JSON.stringify(results, keepInfinity, 2)}\n`);
+  writeFileSync(path.join(outDir, 'benchmarks.md'), renderMarkdown(results, 'benchmarks.svg'));
+  writeFileSync(path.join(outDir, 'benchmarks.svg'), renderSvg(results));
+  log(`\nWrote benchmarks.md, .svg and .json to ${outDir} in ${elapsed()}.`);
+}
+
 async function main(): Promise<void> {
+  if (args.render) {
+    const results = JSON.parse(readFileSync(args.render, 'utf8'), reviveInfinity) as Results;
+    if (args.note) results.note = args.note;
+    printSummary(results);
+    write(results);
+    return;
+  }
   await build({
     entryPoints: [path.join(BENCH_DIR, 'worker.ts')],
     outfile: WORKER_BUNDLE,
@@ -179,15 +204,10 @@ async function main(): Promise<void> {
     store,
     baseline: BASELINE,
     limit: LIMIT,
+    ...(args.note ? { note: args.note } : {}),
   };
   printSummary(results);
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, 'benchmarks.md'), renderMarkdown(results, 'benchmarks.svg'));
-  writeFileSync(path.join(outDir, 'benchmarks.svg'), renderSvg(results));
-  writeFileSync(path.join(WORK_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  log(
-    `\nWrote ${path.relative(process.cwd(), path.join(outDir, 'benchmarks.md'))} and benchmarks.svg in ${elapsed()}.`,
-  );
+  write(results);
 }
 
 main()

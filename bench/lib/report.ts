@@ -143,6 +143,7 @@ export function renderMarkdown(results: Results, svgName: string): string {
     `**Machine:** ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, lock files on ${m.filesystem}. ` +
       `Load average when the run started: ${m.loadAverage.join(', ')}.`,
     '',
+    ...(results.note ? [`**Note:** ${results.note}`, ''] : []),
     'Each number is the median of the runs with their spread (min–max) in brackets. ' +
       `"× ${baseline}" and "× C limit" say how many times *better* a subject is than proper-lockfile (what most ` +
       "Node projects use) and than blocking flock(2) from C (the physical limit), on the figure's first column, " +

@@ -56,4 +56,6 @@ export interface Results {
   store: { data?: unknown; note?: string };
   baseline: string;
   limit: string;
+  /** A line for the header (`--note`), e.g. that the machine was shared. */
+  note?: string;
 }

@@ -49,12 +49,20 @@ export function ratio(value: number, reference: number, better: Better): number 
   return better === 'higher' ? value / reference : reference / value;
 }
 
-/** A number with about three significant digits and thin-space thousands: 1 234, 56.7, 0.123. */
+/** A number with about three significant digits and space-separated thousands: 1 234, 56.7, 0.0123. */
 export function formatNumber(value: number): string {
   if (Number.isNaN(value)) return '—';
   if (value === Number.POSITIVE_INFINITY) return '∞';
   const abs = Math.abs(value);
-  const digits = abs >= 100 || Number.isInteger(value) ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+  // Three significant digits below 1 (0.123, 0.0123, 0.000259), fewer decimals above.
+  const digits =
+    abs >= 100 || Number.isInteger(value)
+      ? 0
+      : abs >= 10
+        ? 1
+        : abs >= 1
+          ? 2
+          : 2 - Math.floor(Math.log10(abs));
   const fixed = value.toFixed(digits);
   const [whole = '', fraction] = fixed.split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');

@@ -1,18 +1,15 @@
 import { ratioTo } from './report.js';
 import type { Results } from './results.js';
-import { formatRatio } from './stats.js';
+import { formatNumber, formatRatio } from './stats.js';
 
-const COLORS = [
-  '#d9480f',
-  '#e8590c',
-  '#495057',
-  '#1c7ed6',
-  '#37b24d',
-  '#7048e8',
-  '#f08c00',
-  '#0ca678',
-  '#c2255c',
-];
+/** locksmith stands out; the C limit and the baseline are greys; the other anchors share a palette. */
+const FIXED: Record<string, string> = {
+  locksmith: '#d9480f',
+  lease: '#f59f00',
+  c: '#343a40',
+  'proper-lockfile': '#adb5bd',
+};
+const PALETTE = ['#1c7ed6', '#37b24d', '#7048e8', '#0ca678', '#c2255c', '#1098ad', '#5c940d'];
 
 function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -30,7 +27,10 @@ export function renderSvg(results: Results): string {
   const barHeight = 14;
   const gap = 4;
   const baseline = results.subjects.find((s) => s.id === results.baseline);
-  const colorOf = new Map(results.subjects.map((s, i) => [s.id, COLORS[i % COLORS.length]!]));
+  const others = results.subjects.filter((s) => !FIXED[s.id]);
+  const colorOf = new Map(
+    results.subjects.map((s) => [s.id, FIXED[s.id] ?? PALETTE[others.indexOf(s) % PALETTE.length]!]),
+  );
 
   const panels = results.figures.map((figure) => ({
     title: figure.short,
@@ -54,7 +54,7 @@ export function renderSvg(results: Results): string {
       const x1 = x(value);
       const color = colorOf.get(row.subject.id) ?? '#868e96';
       parts.push(
-        `<text x="${labelWidth}" y="${y + barHeight - 3}" text-anchor="end">${esc(row.subject.label)}</text>`,
+        `<text x="${labelWidth}" y="${y + barHeight - 3}" text-anchor="end"${row.subject.id === 'locksmith' || row.subject.id === 'lease' ? ' font-weight="bold"' : ''}>${esc(row.subject.label)}</text>`,
         `<rect x="${Math.min(x0, x1).toFixed(1)}" y="${y}" width="${Math.max(1, Math.abs(x1 - x0)).toFixed(1)}" height="${barHeight}" fill="${color}"/>`,
         `<text x="${(Math.max(x0, x1) + 4).toFixed(1)}" y="${y + barHeight - 3}">${esc(formatRatio(value))}</text>`,
       );
@@ -69,7 +69,7 @@ export function renderSvg(results: Results): string {
     const xe = x(v).toFixed(1);
     axis.push(
       `<line x1="${xe}" y1="${top}" x2="${xe}" y2="${y}" stroke="${e === 0 ? '#212529' : '#dee2e6'}" stroke-width="${e === 0 ? 1.5 : 1}"/>`,
-      `<text x="${xe}" y="${y + 14}" text-anchor="middle" fill="#495057">${esc(formatRatio(v))}</text>`,
+      `<text x="${xe}" y="${y + 14}" text-anchor="middle" fill="#495057">${e < 0 ? v.toFixed(-e) : formatNumber(v)}×</text>`,
     );
   }
   const height = y + 30;

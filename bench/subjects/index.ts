@@ -29,6 +29,6 @@ export const LIMIT = cFlock.id;
 
 export function nodeSubject(id: string): NodeSubject {
   const subject = SUBJECTS.find((s) => s.id === id);
-  if (!subject || subject.kind !== 'node') throw new Error(`no Node subject "${id}"`);
+  if (subject?.kind !== 'node') throw new Error(`no Node subject "${id}"`);
   return subject;
 }

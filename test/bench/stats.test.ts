@@ -34,12 +34,14 @@ describe('bench statistics', { timeout: 10_000 }, () => {
     assert.equal(ratio(Number.NaN, 1, 'higher'), undefined);
   });
 
-  it('formats numbers to about three significant digits with thin thousands', () => {
+  it('formats numbers to about three significant digits with spaced thousands', () => {
     assert.equal(formatNumber(7432.4), '7 432');
     assert.equal(formatNumber(1_234_567), '1 234 567');
     assert.equal(formatNumber(56.78), '56.8');
     assert.equal(formatNumber(1.234), '1.23');
-    assert.equal(formatNumber(0.01234), '0.012');
+    assert.equal(formatNumber(0.01234), '0.0123');
+    assert.equal(formatNumber(0.000259), '0.000259');
+    assert.equal(formatNumber(0.5), '0.500');
     assert.equal(formatNumber(0), '0');
     assert.equal(formatNumber(Number.POSITIVE_INFINITY), '∞');
     assert.equal(formatNumber(Number.NaN), '—');
