@@ -1,9 +1,9 @@
 // The benchmark harness behind `npm run bench` (started by bench/run.js, which installs the anchors first).
 //   npm run bench                      every figure, every subject, 3 runs; writes docs/benchmarks.{md,svg}
 //   npm run bench -- --quick           tiny sizes, one run, written to bench/.work/ (a smoke test)
-//   --runs N  --subjects a,b  --figures a,b  --out DIR   (the raw numbers go to DIR/benchmarks.json)
+//   --runs N  --subjects a,b  --figures a,b  --out DIR
 //   --note TEXT                        a line for the report's header (e.g. "measured on a shared machine")
-//   --render FILE                      re-render the report from a benchmarks.json, measuring nothing
+//   --render FILE                      redraw a report from the numbers kept in its benchmarks.md, measuring nothing
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +14,7 @@ import { runStoreBench } from './figures/store.js';
 import { describeMachine } from './lib/machine.js';
 import { BENCH_DIR, ROOT_DIR, WORK_DIR } from './lib/paths.js';
 import { WORKER_BUNDLE } from './lib/proc.js';
-import { combined, ratioTo, renderMarkdown } from './lib/report.js';
+import { combined, ratioTo, renderMarkdown, resultsFromMarkdown } from './lib/report.js';
 import type { FigureResult, Results, Row, SubjectInfo } from './lib/results.js';
 import { formatNumber, formatRatio } from './lib/stats.js';
 import { renderSvg } from './lib/svg.js';
@@ -134,23 +134,16 @@ function printSummary(results: Results): void {
   }
 }
 
-/** JSON has no Infinity ("never"): keep it as a string. */
-const keepInfinity = (_key: string, value: unknown) =>
-  value === Number.POSITIVE_INFINITY ? 'Infinity' : value;
-const reviveInfinity = (_key: string, value: unknown) =>
-  value === 'Infinity' ? Number.POSITIVE_INFINITY : value;
-
 function write(results: Results): void {
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, 'benchmarks.json'), `${JSON.stringify(results, keepInfinity, 2)}\n`);
   writeFileSync(path.join(outDir, 'benchmarks.md'), renderMarkdown(results, 'benchmarks.svg'));
   writeFileSync(path.join(outDir, 'benchmarks.svg'), renderSvg(results));
-  log(`\nWrote benchmarks.md, .svg and .json to ${outDir} in ${elapsed()}.`);
+  log(`\nWrote benchmarks.md and benchmarks.svg to ${outDir} in ${elapsed()}.`);
 }
 
 async function main(): Promise<void> {
   if (args.render) {
-    const results = JSON.parse(readFileSync(args.render, 'utf8'), reviveInfinity) as Results;
+    const results = resultsFromMarkdown(readFileSync(args.render, 'utf8'));
     if (args.note) results.note = args.note;
     printSummary(results);
     write(results);

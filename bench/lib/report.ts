@@ -195,5 +195,22 @@ export function renderMarkdown(results: Results, svgName: string): string {
   } else {
     out.push(`Not measured: ${results.store.note ?? 'no data'}.`, '');
   }
+  // The numbers themselves, so that `--render` can redraw this report (JSON has no Infinity: kept as a string).
+  out.push(`<!-- ${RESULTS_MARK}`, JSON.stringify(results, keepInfinity), '-->');
   return `${out.join('\n')}\n`;
+}
+
+const RESULTS_MARK = 'benchmarks.json';
+const keepInfinity = (_key: string, value: unknown) =>
+  value === Number.POSITIVE_INFINITY ? 'Infinity' : value;
+const reviveInfinity = (_key: string, value: unknown) =>
+  value === 'Infinity' ? Number.POSITIVE_INFINITY : value;
+
+/** The results a report was rendered from (kept in it by {@link renderMarkdown}), or plain results JSON. */
+export function resultsFromMarkdown(markdown: string): Results {
+  if (markdown.trimStart().startsWith('{')) return JSON.parse(markdown, reviveInfinity) as Results;
+  const start = markdown.lastIndexOf(`<!-- ${RESULTS_MARK}\n`);
+  const end = markdown.indexOf('\n-->', start);
+  if (start < 0 || end < 0) throw new Error('this report does not carry its numbers');
+  return JSON.parse(markdown.slice(start + RESULTS_MARK.length + 6, end), reviveInfinity) as Results;
 }

@@ -77,6 +77,7 @@ export function renderSvg(results: Results): string {
   const sub = `${results.date} · ${results.machine.cores} cores · Node ${results.machine.node} · ${results.machine.filesystem}${results.quick ? ' · QUICK MODE (smoke test)' : ''}`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>${esc(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="10" y="20" font-size="15" font-weight="bold">${esc(title)}</text>`,
     `<text x="10" y="36" fill="#495057">${esc(sub)}</text>`,

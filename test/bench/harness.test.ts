@@ -41,9 +41,9 @@ describe('npm run bench -- --quick (locksmith and C, two figures)', { timeout: 6
         .find((section) => /^\d+\. /.test(section) && section.includes(title))
         ?.match(/^\| locksmith \(kernel\) \| ([^|]+) \|/m)?.[1]
         ?.trim();
-    assert.match(row('Uncontended acquire + release') ?? '', /^[\d.  ]+$/);
-    assert.match(row('Crash recovery') ?? '', /^[\d.  ]+$/); // a finite time: the waiter got the lock
-    const cMeasured = /^\| C, blocking flock\(2\) \| [\d.  ]+ \|/m.test(md);
+    assert.match(row('Uncontended acquire + release') ?? '', /^[\d. ]+$/);
+    assert.match(row('Crash recovery') ?? '', /^[\d. ]+$/); // a finite time: the waiter got the lock
+    const cMeasured = /^\| C, blocking flock\(2\) \| [\d. ]+ \|/m.test(md);
     assert.ok(
       cMeasured || /- C, blocking flock\(2\): cannot compile/.test(md),
       'C measured or skipped with a note',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Metric } from '../../bench/figures/figure.js';
-import { cell, checkTargets, ratioTo, renderMarkdown } from '../../bench/lib/report.js';
+import { cell, checkTargets, ratioTo, renderMarkdown, resultsFromMarkdown } from '../../bench/lib/report.js';
 import type { FigureResult, Results, Row } from '../../bench/lib/results.js';
 import { renderSvg } from '../../bench/lib/svg.js';
 
@@ -114,6 +114,14 @@ describe('bench report', { timeout: 10_000 }, () => {
     assert.match(md, /Not run for Python filelock: not installed\./);
     assert.match(md, /Not measured: bench\/store\.ts does not exist yet/);
     assert.match(md, /O_EXCL \\\| poll/); // a pipe inside a cell is escaped
+  });
+
+  it('keeps its numbers, so that a report can be redrawn without measuring again', () => {
+    const original = results();
+    const back = resultsFromMarkdown(renderMarkdown(original, 'benchmarks.svg'));
+    assert.deepEqual(back, original);
+    assert.equal(back.figures[1]?.rows[3]?.values.ms?.[0], Number.POSITIVE_INFINITY);
+    assert.throws(() => resultsFromMarkdown('# no numbers here'), /does not carry its numbers/);
   });
 
   it('draws one bar per ratio, on a log scale centred on 1×, with text escaped', () => {
