@@ -1,0 +1,16 @@
+import { contended } from './contended.js';
+import type { Figure } from './figure.js';
+import { idle } from './idle.js';
+import { recovery } from './recovery.js';
+import { threadpool } from './threadpool.js';
+import { uncontended } from './uncontended.js';
+
+/** Every per-subject figure, in report order. A new figure is one module in this folder and one line here. */
+export const FIGURES: readonly Figure[] = [
+  uncontended,
+  contended(4, 300, 40),
+  contended(16, 40, 10),
+  recovery,
+  threadpool,
+  idle(16, 5),
+];
