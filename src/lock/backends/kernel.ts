@@ -29,6 +29,12 @@ const MAX_IDLE = 64;
 const MAX_REOPEN = 8;
 const RECORD_READ = 4096;
 const NEWLINE = Buffer.from('\n');
+/**
+ * Lock files are opened without following a symlink in their last component (as Python's filelock does):
+ * a symlink planted in a shared folder would otherwise make us create, lock and write into its target.
+ * Windows has no such flag (0).
+ */
+const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
 /**
  * Whether the process a holder record names is dead (it is on this host and its pid is gone). A holder
@@ -42,6 +48,14 @@ function provablyGone(holder: HolderInfo): boolean {
     return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function symlinkTarget(key: string): string | undefined {
+  try {
+    return fs.readlinkSync(key);
+  } catch {
+    return undefined;
   }
 }
 
@@ -93,7 +107,7 @@ export class KernelBackend implements Backend {
   inspect(key: string): BackendStatus {
     let fd: number;
     try {
-      fd = fs.openSync(key, fs.constants.O_RDONLY);
+      fd = fs.openSync(key, fs.constants.O_RDONLY | NOFOLLOW);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return { locked: false };
@@ -208,7 +222,7 @@ export class KernelBackend implements Backend {
   }
 
   #open(key: string): OpenFile {
-    const flags = fs.constants.O_RDWR | fs.constants.O_CREAT;
+    const flags = fs.constants.O_RDWR | fs.constants.O_CREAT | NOFOLLOW;
     let fd: number;
     let writable = true;
     try {
@@ -219,7 +233,7 @@ export class KernelBackend implements Backend {
       // A lock file we may not write (read-only mount, another user's file) can still be flock'ed;
       // only the holder record is skipped.
       try {
-        fd = fs.openSync(key, fs.constants.O_RDONLY);
+        fd = fs.openSync(key, fs.constants.O_RDONLY | NOFOLLOW);
       } catch (readError) {
         throw this.#openError(key, readError);
       }
@@ -262,6 +276,15 @@ export class KernelBackend implements Backend {
         return new LockInvalidArgumentError(`Lock file path ${key} is a folder`, { cause: error });
       case 'ENAMETOOLONG':
         return new LockInvalidArgumentError(`Lock file path ${key} is too long`, { cause: error });
+      case 'ELOOP': {
+        const target = symlinkTarget(key);
+        return new LockInvalidArgumentError(
+          target === undefined
+            ? `Lock file path ${key} has too many levels of symbolic links`
+            : `Lock file path ${key} is a symbolic link (to ${target}); lock files are not followed through symlinks: pass the target as lockfilePath`,
+          { cause: error },
+        );
+      }
       case 'ENOTDIR':
       case 'ENOENT':
         return new LockDirectoryError(folder, error);
