@@ -46,6 +46,25 @@ describe('lock files that point elsewhere or hold data', { timeout: 30_000 }, ()
     assert.equal(fs.existsSync(target), false);
   });
 
+  it("a lock file with someone else's content (flock(1) style: the data file itself) is locked, not overwritten", async () => {
+    const data = path.join(dir, 'config.yaml');
+    const content = 'feeds:\n  - https://example.org/feed\n';
+    fs.writeFileSync(data, content);
+    const handle = await lock(path.join(dir, 'ignored'), { lockfilePath: data });
+    assert.equal(fs.readFileSync(data, 'utf8'), content, 'acquiring must not write into the file');
+    const status = await inspect(path.join(dir, 'ignored'), { lockfilePath: data });
+    assert.equal(status.locked, true);
+    assert.equal(status.holder, undefined);
+    await handle.release();
+    assert.equal(fs.readFileSync(data, 'utf8'), content, 'releasing must not truncate the file');
+
+    // A pid written by a shell script under flock(1) survives as well.
+    const pidfile = path.join(dir, 'job.lock');
+    fs.writeFileSync(pidfile, '4242\n');
+    await (await lock(path.join(dir, 'job'))).release();
+    assert.equal(fs.readFileSync(pidfile, 'utf8'), '4242\n');
+  });
+
   it('a lock file of its own still carries the holder record, and is cleared on release', async () => {
     const file = path.join(dir, 'tasks.json');
     const handle = await lock(file);

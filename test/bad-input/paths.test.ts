@@ -113,7 +113,7 @@ describe('bad paths and options', { timeout: 30_000 }, () => {
     // 255 bytes is a legal name on Linux and macOS; with '.lock' it is not.
     await rejectsTyped(dir, () => lock(at('n'.repeat(255))), 'LOCK_INVALID_ARGUMENT', /too long/);
     await rejectsTyped(dir, () => lock(at('n'.repeat(1000))), 'LOCK_INVALID_ARGUMENT', /too long/);
-    const deep = at(`${'d'.repeat(200)}/`.repeat(25) + 'x.json');
+    const deep = at(path.join(...Array.from({ length: 25 }, () => 'd'.repeat(200)), 'x.json'));
     await rejectsTyped(dir, () => lock(deep), 'LOCK_INVALID_ARGUMENT', /too long/);
     await rejectsTyped(dir, () => inspect(deep), 'LOCK_INVALID_ARGUMENT', /too long/);
   });

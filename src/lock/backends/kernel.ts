@@ -98,7 +98,7 @@ export class KernelBackend implements Backend {
         this.#discard(file);
         continue;
       }
-      if (file.writable) this.#writeRecord(file, holder);
+      if (file.writable && this.#recordOrNothing(file.fd)) this.#writeRecord(file, holder);
       return new KernelGrant(this, file, mode);
     }
     return undefined;
@@ -150,7 +150,11 @@ export class KernelBackend implements Backend {
           fs.unlinkSync(file.key);
           removed = true;
         }
-      } else if (file.writable && (mode === 'exclusive' || native.tryLock(file.fd, 'exclusive') === 'held')) {
+      } else if (
+        file.writable &&
+        (mode === 'exclusive' || native.tryLock(file.fd, 'exclusive') === 'held') &&
+        this.#recordOrNothing(file.fd)
+      ) {
         // Clear our holder record, so that a later holder using another tool is not reported as us.
         // A newline first is an empty record to the reader, and cheaper than ftruncate.
         fs.writeSync(file.fd, NEWLINE, 0, 1, native.recordOffset);
@@ -297,6 +301,27 @@ export class KernelBackend implements Backend {
           : new LockDirectoryError(folder, error);
       default:
         return new LockIOError(key, 'open', error);
+    }
+  }
+
+  /**
+   * Whether the lock file is empty or holds a holder record (and nothing big), i.e. whether writing or clearing
+   * a record loses nothing. A lock file may be someone's data: flock(1) users lock the data file itself
+   * (`lockfilePath: 'config.yaml'`), and shell scripts write a pid into their lock file.
+   */
+  #recordOrNothing(fd: number): boolean {
+    try {
+      const size = fs.fstatSync(fd).size;
+      const offset = this.#native.recordOffset;
+      if (size <= offset) return true;
+      if (size - offset > RECORD_READ) return false;
+      const buffer = Buffer.alloc(size - offset);
+      const length = fs.readSync(fd, buffer, 0, buffer.length, offset);
+      const text = buffer.toString('utf8', 0, length);
+      // Its first line only: shared holders write their records concurrently and may leave a torn tail.
+      return decodeHolder(text) !== undefined;
+    } catch {
+      return false;
     }
   }
 
