@@ -232,7 +232,9 @@ export class KernelBackend implements Backend {
     try {
       fd = this.#openCreatingFolder(key, flags);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      // #openCreatingFolder throws typed errors; the OS error is their cause.
+      const os = (error instanceof LocksmithError ? error.cause : error) as NodeJS.ErrnoException | undefined;
+      const code = os?.code;
       if (!(code === 'EACCES' || code === 'EPERM' || code === 'EROFS') || !fs.existsSync(key)) throw error;
       // A lock file we may not write (read-only mount, another user's file) can still be flock'ed;
       // only the holder record is skipped.
