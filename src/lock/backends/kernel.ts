@@ -51,6 +51,25 @@ function provablyGone(holder: HolderInfo): boolean {
   }
 }
 
+/**
+ * Node's recursive mkdir reports ENOENT whenever it cannot create a missing ancestor (on a read-only mount,
+ * for instance): find the real reason by creating the topmost missing folder alone.
+ */
+function mkdirCause(folder: string, error: unknown): unknown {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error;
+  let missing = folder;
+  for (let parent = path.dirname(missing); parent !== missing && !fs.existsSync(parent); ) {
+    missing = parent;
+    parent = path.dirname(missing);
+  }
+  try {
+    fs.mkdirSync(missing);
+    return error;
+  } catch (real) {
+    return real;
+  }
+}
+
 function symlinkTarget(key: string): string | undefined {
   try {
     return fs.readlinkSync(key);
@@ -264,7 +283,7 @@ export class KernelBackend implements Backend {
     try {
       fs.mkdirSync(folder, { recursive: true });
     } catch (error) {
-      throw new LockDirectoryError(folder, error);
+      throw new LockDirectoryError(folder, mkdirCause(folder, error));
     }
     try {
       return fs.openSync(key, flags, 0o666);
