@@ -15,16 +15,23 @@
 //    file-locking library can prevent. The library must then tell the holder, through `handle.signal`
 //    (LOCK_COMPROMISED). A hold is *exposed* when its span meets the span of an outside deletion of its
 //    lock file (from the conductor's `delete` line before unlink to its line after), or when it reported a
-//    loss. Workers read `handle.signal` right after writing `in`, which checks the file at once (and a loss
-//    found then is still on the signal when `out` is written); so a hold that reported no loss held the
-//    current file when its `in` line was written, and a removal that hits it comes after that line. A
-//    killed hold wrote no `out` and so could not report a loss: for it, the deletion span need only end
-//    after the task's previous line (the lock was acquired after that line, and a removal that hits it
-//    comes after the acquisition). An overlap where either hold is exposed is counted as *excused*, not
-//    as a violation; every other overlap is a violation.
-// 4. A reported loss must be explained by an outside deletion of that lock file between the task's
-//    previous line (before it started to lock) and the hold's `out` line; a loss nobody caused is a
-//    violation (a false LOCK_COMPROMISED).
+//    loss. Workers read `handle.signal` right after writing `in`; for a lock taken from the kernel this
+//    checks the file at once (and a loss found then is still on the signal when `out` is written), so a
+//    hold that reported no loss held the current file when its `in` line was written, and a removal that
+//    hits it comes after that line. Two cases reach further back:
+//    - A killed hold wrote no `out` and so could not report a loss: for it, the deletion span need only
+//      end after the task's previous line (the lock was acquired after that line, and a removal that hits
+//      it comes after the acquisition).
+//    - Tasks of one process share a shared lock and hand an exclusive one to each other without touching
+//      the disk, so a hold may inherit a grant that a removal had already orphaned, before the process's
+//      watch noticed. A hold whose attempt began (its task's previous line) before another hold of the
+//      same worker on the same lock file ended is chained to it, and a deletion span counts if it ends
+//      after the start of the chain.
+//    An overlap where either hold is exposed is counted as *excused*, not as a violation; every other
+//    overlap is a violation.
+// 4. A reported loss must be explained by an outside deletion of that lock file between the start of the
+//    hold's chain (rule 3; for a hold alone, its task's previous line, before it started to lock) and the
+//    hold's `out` line; a loss nobody caused is a violation (a false LOCK_COMPROMISED).
 // 5. Truncation from outside changes nothing: it excuses nothing.
 // 6. Any error a worker did not expect, any worker that exited on its own or hung at the end, any
 //    unreadable line, and a run with no acquisition at all are violations.
@@ -210,8 +217,27 @@ export function checkLog(lines: readonly string[]): TortureReport {
     }
   }
 
+  // Rule 3's in-process chains: a hold whose attempt began (its task's previous line) before another hold of
+  // the same worker on the same lock file ended may have joined or been handed that hold's grant.
+  const chainStart = new Map<Hold, number>();
+  const byWorkerKey = new Map<string, Hold[]>();
+  for (const hold of holds.values()) {
+    const key = `${hold.id.split('.')[0]}:${hold.k}`;
+    const earlier = byWorkerKey.get(key) ?? [];
+    let start = hold.prev;
+    // Tasks of one worker are few and each one's holds are sequential: a short look back finds them all.
+    for (let i = earlier.length - 1, seen = 0; i >= 0 && seen < 64; i--, seen++) {
+      const other = earlier[i]!;
+      if (hold.prev < other.end! && other.start < hold.start) start = Math.min(start, chainStart.get(other)!);
+    }
+    chainStart.set(hold, start);
+    earlier.push(hold);
+    byWorkerKey.set(key, earlier);
+  }
+
   const exposed = (hold: Hold): boolean => {
-    const from = hold.wroteOut ? hold.start : hold.prev;
+    const chain = chainStart.get(hold)!;
+    const from = hold.wroteOut && chain === hold.prev ? hold.start : chain;
     return hold.lost || (deletions.get(hold.k) ?? []).some((d) => d.pre < hold.end! && d.post > from);
   };
 
@@ -219,7 +245,8 @@ export function checkLog(lines: readonly string[]): TortureReport {
   for (const hold of holds.values()) {
     if (!hold.lost) continue;
     report.compromises++;
-    const explained = (deletions.get(hold.k) ?? []).some((d) => d.pre < hold.end! && d.post > hold.prev);
+    const from = chainStart.get(hold)!;
+    const explained = (deletions.get(hold.k) ?? []).some((d) => d.pre < hold.end! && d.post > from);
     if (!explained) {
       violation(
         `hold ${hold.id} (line ${hold.start + 1}) reported LOCK_COMPROMISED, but nobody removed its lock file`,

@@ -103,6 +103,30 @@ describe('torture checker', { timeout: 10_000 }, () => {
     assert.equal(report.excusedOverlaps, 1);
   });
 
+  it('chains holds of one worker that may have inherited an orphaned grant, and only those', () => {
+    const task = (w: number, t: number) => ({ w, t });
+    const records = (joiner: { w: number; t: number }, lost: boolean): TortureRecord[] => [
+      { e: 'in', w: 1, t: 0, n: 1, k: 0, m: 's' },
+      ...removal(),
+      { e: 'timeout', ...joiner },
+      { e: 'in', ...joiner, n: 1, k: 0, m: 's' },
+      { e: 'out', w: 1, t: 0, n: 1, lost: 1 },
+      enter(9, 1),
+      lost ? { e: 'out', ...joiner, n: 1, lost: 1 } : { e: 'out', ...joiner, n: 1 },
+      leave(9, 1),
+    ];
+    // Task 1 of worker 1 joined task 0's shared lock after the removal: its loss is explained, and the
+    // overlap with worker 9's new lock is excused even if it had not reported the loss yet.
+    for (const lost of [true, false]) {
+      const report = checkLog(records(task(1, 1), lost).map((r) => JSON.stringify(r)));
+      assert.equal(report.violations, 0, report.details.join('\n'));
+      assert.equal(report.excusedOverlaps, 1);
+    }
+    // The same lines from another worker are not chained: its hold began after the removal.
+    const report = checkLog(records(task(2, 0), false).map((r) => JSON.stringify(r)));
+    assert.equal(report.overlaps, 1);
+  });
+
   it('finds a LOCK_COMPROMISED that no removal explains', () => {
     const report = log(enter(1, 1), leave(1, 1, true));
     assert.equal(report.compromises, 1);
