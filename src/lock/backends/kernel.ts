@@ -29,6 +29,12 @@ const MAX_IDLE = 64;
 const MAX_REOPEN = 8;
 const RECORD_READ = 4096;
 const NEWLINE = Buffer.from('\n');
+/**
+ * Lock files are opened without following a symlink in their last component (as Python's filelock does):
+ * a symlink planted in a shared folder would otherwise make us create, lock and write into its target.
+ * Windows has no such flag (0).
+ */
+const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
 /**
  * Whether the process a holder record names is dead (it is on this host and its pid is gone). A holder
@@ -42,6 +48,33 @@ function provablyGone(holder: HolderInfo): boolean {
     return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT whenever it cannot create a missing ancestor (on a read-only mount,
+ * for instance): find the real reason by creating the topmost missing folder alone.
+ */
+function mkdirCause(folder: string, error: unknown): unknown {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error;
+  let missing = folder;
+  for (let parent = path.dirname(missing); parent !== missing && !fs.existsSync(parent); ) {
+    missing = parent;
+    parent = path.dirname(missing);
+  }
+  try {
+    fs.mkdirSync(missing);
+    return error;
+  } catch (real) {
+    return real;
+  }
+}
+
+function symlinkTarget(key: string): string | undefined {
+  try {
+    return fs.readlinkSync(key);
+  } catch {
+    return undefined;
   }
 }
 
@@ -84,7 +117,7 @@ export class KernelBackend implements Backend {
         this.#discard(file);
         continue;
       }
-      if (file.writable) this.#writeRecord(file, holder);
+      if (file.writable && this.#recordOrNothing(file.fd)) this.#writeRecord(file, holder);
       return new KernelGrant(this, file, mode);
     }
     return undefined;
@@ -93,7 +126,7 @@ export class KernelBackend implements Backend {
   inspect(key: string): BackendStatus {
     let fd: number;
     try {
-      fd = fs.openSync(key, fs.constants.O_RDONLY);
+      fd = fs.openSync(key, fs.constants.O_RDONLY | NOFOLLOW);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return { locked: false };
@@ -136,7 +169,11 @@ export class KernelBackend implements Backend {
           fs.unlinkSync(file.key);
           removed = true;
         }
-      } else if (file.writable && (mode === 'exclusive' || native.tryLock(file.fd, 'exclusive') === 'held')) {
+      } else if (
+        file.writable &&
+        (mode === 'exclusive' || native.tryLock(file.fd, 'exclusive') === 'held') &&
+        this.#recordOrNothing(file.fd)
+      ) {
         // Clear our holder record, so that a later holder using another tool is not reported as us.
         // A newline first is an empty record to the reader, and cheaper than ftruncate.
         fs.writeSync(file.fd, NEWLINE, 0, 1, native.recordOffset);
@@ -208,18 +245,20 @@ export class KernelBackend implements Backend {
   }
 
   #open(key: string): OpenFile {
-    const flags = fs.constants.O_RDWR | fs.constants.O_CREAT;
+    const flags = fs.constants.O_RDWR | fs.constants.O_CREAT | NOFOLLOW;
     let fd: number;
     let writable = true;
     try {
       fd = this.#openCreatingFolder(key, flags);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      // #openCreatingFolder throws typed errors; the OS error is their cause.
+      const os = (error instanceof LocksmithError ? error.cause : error) as NodeJS.ErrnoException | undefined;
+      const code = os?.code;
       if (!(code === 'EACCES' || code === 'EPERM' || code === 'EROFS') || !fs.existsSync(key)) throw error;
       // A lock file we may not write (read-only mount, another user's file) can still be flock'ed;
       // only the holder record is skipped.
       try {
-        fd = fs.openSync(key, fs.constants.O_RDONLY);
+        fd = fs.openSync(key, fs.constants.O_RDONLY | NOFOLLOW);
       } catch (readError) {
         throw this.#openError(key, readError);
       }
@@ -244,7 +283,7 @@ export class KernelBackend implements Backend {
     try {
       fs.mkdirSync(folder, { recursive: true });
     } catch (error) {
-      throw new LockDirectoryError(folder, error);
+      throw new LockDirectoryError(folder, mkdirCause(folder, error));
     }
     try {
       return fs.openSync(key, flags, 0o666);
@@ -262,6 +301,15 @@ export class KernelBackend implements Backend {
         return new LockInvalidArgumentError(`Lock file path ${key} is a folder`, { cause: error });
       case 'ENAMETOOLONG':
         return new LockInvalidArgumentError(`Lock file path ${key} is too long`, { cause: error });
+      case 'ELOOP': {
+        const target = symlinkTarget(key);
+        return new LockInvalidArgumentError(
+          target === undefined
+            ? `Lock file path ${key} has too many levels of symbolic links`
+            : `Lock file path ${key} is a symbolic link (to ${target}); lock files are not followed through symlinks: pass the target as lockfilePath`,
+          { cause: error },
+        );
+      }
       case 'ENOTDIR':
       case 'ENOENT':
         return new LockDirectoryError(folder, error);
@@ -274,6 +322,27 @@ export class KernelBackend implements Backend {
           : new LockDirectoryError(folder, error);
       default:
         return new LockIOError(key, 'open', error);
+    }
+  }
+
+  /**
+   * Whether the lock file is empty or holds a holder record (and nothing big), i.e. whether writing or clearing
+   * a record loses nothing. A lock file may be someone's data: flock(1) users lock the data file itself
+   * (`lockfilePath: 'config.yaml'`), and shell scripts write a pid into their lock file.
+   */
+  #recordOrNothing(fd: number): boolean {
+    try {
+      const size = fs.fstatSync(fd).size;
+      const offset = this.#native.recordOffset;
+      if (size <= offset) return true;
+      if (size - offset > RECORD_READ) return false;
+      const buffer = Buffer.alloc(size - offset);
+      const length = fs.readSync(fd, buffer, 0, buffer.length, offset);
+      const text = buffer.toString('utf8', 0, length);
+      // Its first line only: shared holders write their records concurrently and may leave a torn tail.
+      return decodeHolder(text) !== undefined;
+    } catch {
+      return false;
     }
   }
 
