@@ -50,6 +50,7 @@ export { inspect, type LockStatus } from './lock/inspect.js';
 export { type LockHandle, lock, tryLock, withLock } from './lock/lock.js';
 export { type LockGroup, type LockTarget, lockAll } from './lock/lock-all.js';
 export type { LockOptions, WaitInfo } from './lock/options.js';
+export { PostgresConnectionError, PostgresPoolerError, PostgresQueryError } from './postgres/errors.js';
 export type { DeepReadonly } from './store/deep-freeze.js';
 export {
   StoreInvalidArgumentError,
@@ -80,4 +81,3 @@ export {
 } from './web-locks/lock-manager.js';
 export type { WebLockInfo, WebLockMode, WebLockOptions } from './web-locks/options.js';
 export { WebLocksRegistryError } from './web-locks/registry.js';
-export { PostgresConnectionError, PostgresPoolerError, PostgresQueryError } from './postgres/errors.js';
