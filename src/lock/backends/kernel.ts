@@ -28,7 +28,6 @@ const MAX_IDLE = 64;
 /** How often a lock file may be found replaced during one attempt before the attempt counts as busy. */
 const MAX_REOPEN = 8;
 const RECORD_READ = 4096;
-const NEWLINE = Buffer.from('\n');
 /**
  * Lock files are opened without following a symlink in their last component (as Python's filelock does):
  * a symlink planted in a shared folder would otherwise make us create, lock and write into its target.
@@ -117,8 +116,8 @@ export class KernelBackend implements Backend {
         this.#discard(file);
         continue;
       }
-      if (file.writable && this.#recordOrNothing(file.fd)) this.#writeRecord(file, holder);
-      return new KernelGrant(this, file, mode);
+      const recorded = file.writable && this.#isOurs(file.fd) && this.#writeRecord(file, holder);
+      return new KernelGrant(this, file, mode, recorded);
     }
     return undefined;
   }
@@ -158,7 +157,7 @@ export class KernelBackend implements Backend {
   }
 
   /** Called once by a grant. */
-  release(file: OpenFile, mode: LockMode, remove: boolean): void {
+  release(file: OpenFile, mode: LockMode, remove: boolean, recorded: boolean): void {
     const native = this.#native;
     let removed = false;
     try {
@@ -170,13 +169,13 @@ export class KernelBackend implements Backend {
           removed = true;
         }
       } else if (
-        file.writable &&
-        (mode === 'exclusive' || native.tryLock(file.fd, 'exclusive') === 'held') &&
-        this.#recordOrNothing(file.fd)
+        mode === 'exclusive'
+          ? recorded
+          : file.writable && native.tryLock(file.fd, 'exclusive') === 'held' && this.#isOurs(file.fd)
       ) {
-        // Clear our holder record, so that a later holder using another tool is not reported as us.
-        // A newline first is an empty record to the reader, and cheaper than ftruncate.
-        fs.writeSync(file.fd, NEWLINE, 0, 1, native.recordOffset);
+        // Clear our holder record, so that a later holder using another tool is not reported as us, and
+        // the next locksmith holder finds an empty file it may write without reading it first.
+        fs.ftruncateSync(file.fd, native.recordOffset);
       }
     } catch {
       // Clearing the record is diagnostic housekeeping; the unlock below is what matters.
@@ -330,7 +329,12 @@ export class KernelBackend implements Backend {
    * a record loses nothing. A lock file may be someone's data: flock(1) users lock the data file itself
    * (`lockfilePath: 'config.yaml'`), and shell scripts write a pid into their lock file.
    */
-  #recordOrNothing(fd: number): boolean {
+  /**
+   * Whether the lock file is ours to write a holder record in: empty (the usual case, one fstat), or
+   * holding a locksmith record (a crashed holder's, or a shared co-holder's). Anything else is someone's
+   * data — flock(1) users lock data files and pid files directly — and is never overwritten.
+   */
+  #isOurs(fd: number): boolean {
     try {
       const size = fs.fstatSync(fd).size;
       const offset = this.#native.recordOffset;
@@ -338,21 +342,22 @@ export class KernelBackend implements Backend {
       if (size - offset > RECORD_READ) return false;
       const buffer = Buffer.alloc(size - offset);
       const length = fs.readSync(fd, buffer, 0, buffer.length, offset);
-      const text = buffer.toString('utf8', 0, length);
       // Its first line only: shared holders write their records concurrently and may leave a torn tail.
-      return decodeHolder(text) !== undefined;
+      return decodeHolder(buffer.toString('utf8', 0, length)) !== undefined;
     } catch {
       return false;
     }
   }
 
-  #writeRecord(file: OpenFile, holder: HolderInfo): void {
+  /** Write the holder record; true when written. */
+  #writeRecord(file: OpenFile, holder: HolderInfo): boolean {
     const record = Buffer.from(encodeHolder(holder));
     try {
-      // No truncate: the reader stops at the first newline, and the file is normally empty anyway.
       fs.writeSync(file.fd, record, 0, record.length, this.#native.recordOffset);
+      return true;
     } catch {
       // The record is diagnostic: a full disk must not turn a granted lock into an error.
+      return false;
     }
   }
 
@@ -372,20 +377,23 @@ class KernelGrant implements BackendGrant {
   readonly #backend: KernelBackend;
   readonly #file: OpenFile;
   readonly #mode: LockMode;
+  /** Whether this grant wrote a holder record (and so clears it on release). */
+  readonly #recorded: boolean;
   #released = false;
   #stopWatching: (() => void) | undefined;
 
-  constructor(backend: KernelBackend, file: OpenFile, mode: LockMode) {
+  constructor(backend: KernelBackend, file: OpenFile, mode: LockMode, recorded: boolean) {
     this.#backend = backend;
     this.#file = file;
     this.#mode = mode;
+    this.#recorded = recorded;
   }
 
   release(options: { remove: boolean }): void {
     if (this.#released) return;
     this.#released = true;
     this.#stopWatching?.();
-    this.#backend.release(this.#file, this.#mode, options.remove);
+    this.#backend.release(this.#file, this.#mode, options.remove, this.#recorded);
   }
 
   watchLoss(onLost: (reason: Error) => void): () => void {

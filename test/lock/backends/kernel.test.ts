@@ -43,27 +43,32 @@ describe('kernel backend', { timeout: 60_000 }, () => {
     assert.equal(record.pid, process.pid);
     assert.equal(record.mode, 'exclusive');
     await handle.release();
-    assert.equal(readFileSync(`${file}.lock`, 'utf8').split('\n')[0], '', 'the record is cleared');
+    assert.equal(readFileSync(`${file}.lock`, 'utf8'), '', 'the record is cleared');
     // Another tool holding it now must not be reported as us.
     const status = await inspect(file);
     assert.equal(status.holder, undefined);
   });
 
-  it('tolerates a lock file another tool truncated or filled with garbage', async () => {
+  it('tolerates a lock file another tool truncated, and never overwrites content it did not write', async () => {
     const file = path.join(dir, 'garbage.json');
-    writeFileSync(`${file}.lock`, '{"pid": 12, "hostn');
+    // Python's filelock truncates the lock file: an empty file gets our record.
+    writeFileSync(`${file}.lock`, '');
     const handle = await lock(file);
     assert.equal((await inspect(file)).holder?.pid, process.pid);
     await handle.release();
+    // Someone's data (flock(1) users lock data and pid files directly) stays as it is.
     writeFileSync(`${file}.lock`, 'not json at all\n');
     const child = spawnChild('lock-worker.ts');
     await child.next('ready');
     child.send({ type: 'lock', path: file });
     await child.next('locked');
-    writeFileSync(`${file}.lock`, 'x'); // someone truncates and scribbles while it is held
     const status = await inspect(file);
     assert.equal(status.locked, true);
     assert.equal(status.holder, undefined);
+    assert.equal(readFileSync(`${file}.lock`, 'utf8'), 'not json at all\n');
+    child.send({ type: 'release' });
+    await child.next('released');
+    assert.equal(readFileSync(`${file}.lock`, 'utf8'), 'not json at all\n');
     child.kill();
   });
 
