@@ -169,7 +169,7 @@ async function run(cli: Cli, targets: LockTarget[], command: string[], options: 
 
 /**
  * `locksmith run [options] <path>... -- <command> [args...]`: util-linux flock(1) for several files,
- * on every platform, telling who holds what.
+ * beyond Linux, telling who holds what.
  */
 export function registerRun(program: Command, cli: Cli): void {
   const command = new RunCommand('run');

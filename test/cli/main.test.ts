@@ -73,6 +73,18 @@ describe('locksmith (the program)', { timeout: 60_000 }, () => {
     );
   });
 
+  it('a command that is not executable exits 126, and the lock is released', async () => {
+    const script = path.join(dir, 'not-executable.sh');
+    writeFileSync(script, 'echo hi\n', { mode: 0o644 });
+    const cli = captureCli();
+    const file = path.join(dir, 'h.txt');
+    assert.equal(await main(['run', file, '--', script], cli), 126);
+    assert.match(cli.err, /cannot run .*not-executable\.sh: EACCES/);
+    const status = captureCli();
+    await main(['status', file], status);
+    assert.match(status.out, /: free$/m);
+  });
+
   it('the real process gives the same statuses (64 for usage)', async () => {
     const result = await runCli(['run', path.join(dir, 'g.txt'), 'echo']);
     assert.equal(result.code, 64);

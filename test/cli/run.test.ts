@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -218,6 +219,18 @@ describe('locksmith run', { timeout: 120_000 }, () => {
     assert.equal(await tryLock(file), undefined, 'an exclusive one does not');
     run.write('done\n');
     assert.equal((await run.exited).code, 0);
+  });
+
+  it('warns when a lock is lost while the command runs (its lock file removed), and lets it finish', async () => {
+    const file = fresh();
+    const run = startCli(['run', file, '--', 'sh', '-c', 'echo ready; read line; echo finished']);
+    await run.output('ready');
+    unlinkSync(`${file}.lock`);
+    await run.output(`locksmith: warning: Lock ${file}.lock was lost: `, 'stderr');
+    run.write('go on\n');
+    const result = await run.exited;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'ready\nfinished\n');
   });
 
   it('a command that cannot be found exits 127', async () => {
