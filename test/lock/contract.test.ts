@@ -21,7 +21,7 @@ killChildrenAfter();
 
 async function worker(): Promise<Child> {
   const child = spawnChild('lock-worker.ts');
-  await child.next('ready');
+  await child.next('ready', 60_000); // tsx start-up of 10 children at once is slow on a busy 2-core machine
   return child;
 }
 
@@ -46,7 +46,7 @@ function assertNoOverlap(log: string): number {
 }
 
 for (const backend of BACKENDS) {
-  describe(`lock contract: ${backend.name} backend`, { timeout: 90_000 }, async () => {
+  describe(`lock contract: ${backend.name} backend`, { timeout: 240_000 }, async () => {
     const skip = await backend.unavailable();
     const skipShared =
       skip ?? (backend.shared ? undefined : `the ${backend.name} backend refuses shared locks`);
@@ -236,7 +236,7 @@ for (const backend of BACKENDS) {
       const children = await Promise.all(Array.from({ length: 10 }, worker));
       for (const child of children)
         child.send({ type: 'increment', path: file, times: 100, options: opts() });
-      await Promise.all(children.map((c) => c.next('done', 60_000)));
+      await Promise.all(children.map((c) => c.next('done', 120_000)));
       assert.equal(JSON.parse(readFileSync(file, 'utf8')).count, 1000);
     });
 
@@ -330,7 +330,7 @@ for (const backend of BACKENDS) {
       const children = await Promise.all(Array.from({ length: 4 }, worker));
       const options = opts({ removeOnRelease: true });
       for (const child of children) child.send({ type: 'log-holds', path: file, log, times: 100, options });
-      await Promise.all(children.map((c) => c.next('done', 60_000)));
+      await Promise.all(children.map((c) => c.next('done', 120_000)));
       assert.equal(assertNoOverlap(readFileSync(log, 'utf8')), 400);
     });
   });
