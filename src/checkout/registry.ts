@@ -471,15 +471,18 @@ class CheckoutRegistry implements Checkouts {
           throw new CheckoutModeError(target.name, error);
         }
       }
+      const now = new Date();
       const record: CheckoutRecord = {
         owner,
         message: message ?? '',
-        checkedOutAt: current?.checkedOutAt ?? new Date().toISOString(),
+        // The same instant as the audit line, so the two can be matched.
+        checkedOutAt: current?.checkedOutAt ?? now.toISOString(),
         host: os.hostname(),
         pid: process.pid,
       };
       try {
         const event = await this.#append({
+          at: now,
           event: 'checkout',
           file: target.name,
           owner,
