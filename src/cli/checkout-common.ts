@@ -36,21 +36,22 @@ Exit status:
 
 /** Help text shared by the registry commands. */
 export const ROOT_HELP = `
-Without --root, the root is the nearest folder from the current one up that has a .locksmith/checkouts.json
-(as git finds its repository), else the current folder. The registry lives in <root>/.locksmith/ (checkouts.json, and audit.jsonl, which records every check-out,
-check-in and break). A relative <file> is read from the current folder when that is inside the root,
-else from the root.`;
+Without --root, the root is the nearest folder from the current one up that has a .locksmith/ folder
+(as git finds its repository), else the current folder. The registry lives in <root>/.locksmith/:
+checkouts.json, and audit.jsonl, which records every check-out, check-in and break. A relative <file>
+is read from the current folder when that is inside the root, else from the root.`;
 
 /**
  * The folder `--root` names; without it, the nearest folder from the current one up that has a
- * `.locksmith/` registry (as git finds its repository), else the current folder. So a command run in a
+ * `.locksmith/` folder (as git finds its repository), else the current folder. So a command run in a
  * subfolder of a shared folder uses the shared registry instead of starting a second one.
  */
 export function rootOf(args: RootArgs): string {
   const cwd = path.resolve(args.cwd ?? process.cwd());
   if (args.root !== undefined) return path.resolve(cwd, args.root);
   for (let dir = cwd; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, REGISTRY_FOLDER, 'checkouts.json'))) return dir;
+    // The folder, not checkouts.json: a registry whose file was deleted must be reported, not bypassed.
+    if (existsSync(path.join(dir, REGISTRY_FOLDER))) return dir;
     if (path.dirname(dir) === dir) return cwd;
   }
 }

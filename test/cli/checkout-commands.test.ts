@@ -1,12 +1,13 @@
 // The registry commands: as functions of their parsed arguments (what they print, the exit status), then
 // through `main` (the command line), and once as a real process.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { breakCommand } from '../../src/cli/break.js';
 import { checkinCommand } from '../../src/cli/checkin.js';
 import { checkoutCommand } from '../../src/cli/checkout.js';
+import { rootOf } from '../../src/cli/checkout-common.js';
 import { locksCommand } from '../../src/cli/locks.js';
 import { main } from '../../src/cli/main.js';
 import { openCheckouts } from '../../src/index.js';
@@ -147,6 +148,20 @@ describe('locksmith checkout / checkin / locks / break', { timeout: 60_000 }, ()
     assert.match(outside.out(), /Checked out bracket\.mcam/);
     const fromRoot = capture();
     assert.equal(await checkinCommand(fromRoot.io, { file: 'parts/gear.mcam', owner: 'a', cwd: root }), 0);
+  });
+
+  it('without --root: the nearest folder up with .locksmith/, else the current folder', async () => {
+    const root = makeRoot();
+    const parts = path.join(root, 'parts');
+    assert.equal(rootOf({ cwd: parts }), parts, 'no registry anywhere up: the current folder');
+    await checkoutCommand(capture().io, { file: 'bracket.mcam', owner: 'a', root });
+    assert.equal(rootOf({ cwd: parts }), root);
+    assert.equal(rootOf({ cwd: parts, root: '.' }), parts, '--root wins');
+    unlinkSync(path.join(root, '.locksmith', 'checkouts.json'));
+    assert.equal(rootOf({ cwd: parts }), root, 'a deleted registry file is still found, to be reported');
+    const lost = capture();
+    assert.equal(await locksCommand(lost.io, { cwd: parts }), 65);
+    assert.match(lost.err(), /checkouts\.json is missing/);
   });
 
   it('exit statuses: 64 for an escape, 66 for a missing file, 65 for a corrupt registry', async () => {
