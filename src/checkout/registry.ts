@@ -193,7 +193,13 @@ const MAX_TEXT = 1_000;
 const MAX_OWNER = 200;
 const DEFAULT_TIMEOUT = 30_000;
 
-/** `<os user>@<hostname>`: who checks out when no owner is given. */
+/**
+ * `<os user>@<hostname>`: who checks out when no owner is given (`$USER` and friends when the user has
+ * no passwd entry, as in some containers).
+ *
+ * @example
+ * defaultOwner(); // 'alice@cad-1'
+ */
 export function defaultOwner(): string {
   let user: string | undefined;
   try {
