@@ -4,6 +4,7 @@ export {
   MAX_AUDIT_LINE_BYTES,
   type UnreadableAuditLine,
 } from './checkout/audit-log.js';
+export { REGISTRY_FOLDER } from './checkout/confine-path.js';
 export {
   CheckoutAuditError,
   CheckoutConflictError,

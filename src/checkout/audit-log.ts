@@ -32,8 +32,9 @@ export interface AuditEvent {
   readonly pid: number;
 }
 
-/** An event to append: the log adds `id`, `at`, `host` and `pid`. */
+/** An event to append: the log adds `id`, `host`, `pid`, and `at` (now) unless given. */
 export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at' | 'host' | 'pid' | 'checkedOutAt'> & {
+  at?: Date;
   checkedOutAt?: Date;
 };
 
@@ -67,8 +68,8 @@ export async function appendAuditEvent(
 ): Promise<AuditEvent> {
   const full: AuditEvent = {
     id: randomBytes(6).toString('hex'),
-    at: new Date(),
     ...event,
+    at: event.at ?? new Date(),
     host: HOST,
     pid: process.pid,
   };

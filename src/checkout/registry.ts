@@ -193,7 +193,13 @@ const MAX_TEXT = 1_000;
 const MAX_OWNER = 200;
 const DEFAULT_TIMEOUT = 30_000;
 
-/** `<os user>@<hostname>`: who checks out when no owner is given. */
+/**
+ * `<os user>@<hostname>`: who checks out when no owner is given (`$USER` and friends when the user has
+ * no passwd entry, as in some containers).
+ *
+ * @example
+ * defaultOwner(); // 'alice@cad-1'
+ */
 export function defaultOwner(): string {
   let user: string | undefined;
   try {
@@ -471,15 +477,18 @@ class CheckoutRegistry implements Checkouts {
           throw new CheckoutModeError(target.name, error);
         }
       }
+      const now = new Date();
       const record: CheckoutRecord = {
         owner,
         message: message ?? '',
-        checkedOutAt: current?.checkedOutAt ?? new Date().toISOString(),
+        // The same instant as the audit line, so the two can be matched.
+        checkedOutAt: current?.checkedOutAt ?? now.toISOString(),
         host: os.hostname(),
         pid: process.pid,
       };
       try {
         const event = await this.#append({
+          at: now,
           event: 'checkout',
           file: target.name,
           owner,

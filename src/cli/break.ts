@@ -1,11 +1,15 @@
+import type { Command } from 'commander';
 import {
+  CHECKOUT_EXIT_HELP,
   type CommandIO,
   fail,
   fileArgument,
   openRegistry,
+  ROOT_HELP,
   type RootArgs,
   shortTime,
 } from './checkout-common.js';
+import type { Cli } from './context.js';
 
 export interface BreakArgs extends RootArgs {
   file: string;
@@ -34,4 +38,31 @@ export async function breakCommand(io: CommandIO, args: BreakArgs): Promise<numb
   } catch (error) {
     return fail(io, error);
   }
+}
+
+/** `locksmith break <file> --reason <text> [--by <name>] [--root <dir>]`. */
+export function registerBreak(program: Command, cli: Cli): void {
+  program
+    .command('break')
+    .summary("end someone else's check-out (recorded in the audit log)")
+    .description(
+      "End whoever's check-out of <file>, for example when its holder is away. Always recorded in " +
+        '.locksmith/audit.jsonl with who broke it, why, and the check-out it ended.',
+    )
+    .argument('<file>', 'the checked-out file')
+    .requiredOption('--reason <text>', 'why (required; written to the audit log)')
+    .option('--by <name>', 'who breaks it (default: <os user>@<hostname>)')
+    .option(
+      '--root <dir>',
+      'the shared folder (default: the nearest one up with a registry, else the current folder)',
+    )
+    .addHelpText('after', `${ROOT_HELP}\n${CHECKOUT_EXIT_HELP}`)
+    .action(async (file: string, options: { reason: string; by?: string; root?: string }) => {
+      cli.exitCode = await breakCommand(cli, {
+        file,
+        reason: options.reason,
+        ...(options.by === undefined ? {} : { by: options.by }),
+        ...(options.root === undefined ? {} : { root: options.root }),
+      });
+    });
 }

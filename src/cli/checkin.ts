@@ -1,4 +1,14 @@
-import { type CommandIO, fail, fileArgument, openRegistry, type RootArgs } from './checkout-common.js';
+import type { Command } from 'commander';
+import {
+  CHECKOUT_EXIT_HELP,
+  type CommandIO,
+  fail,
+  fileArgument,
+  openRegistry,
+  ROOT_HELP,
+  type RootArgs,
+} from './checkout-common.js';
+import type { Cli } from './context.js';
 
 export interface CheckinArgs extends RootArgs {
   file: string;
@@ -6,7 +16,7 @@ export interface CheckinArgs extends RootArgs {
 }
 
 /**
- * `locksmith checkin <file> [--owner <name>] [--root <dir>] [--read-only]`.
+ * `locksmith checkin <file> [--owner <name>] [--root <dir>]`.
  * Returns the exit status: 0, or 1 when the file is held by someone else (named) or not checked out.
  */
 export async function checkinCommand(io: CommandIO, args: CheckinArgs): Promise<number> {
@@ -21,4 +31,29 @@ export async function checkinCommand(io: CommandIO, args: CheckinArgs): Promise<
   } catch (error) {
     return fail(io, error);
   }
+}
+
+/** `locksmith checkin <file> [--owner <name>] [--root <dir>]`. */
+export function registerCheckin(program: Command, cli: Cli): void {
+  program
+    .command('checkin')
+    .summary('check in a file you checked out')
+    .description(
+      'Check in <file>: only its holder may (anyone else is refused with status 1, the holder named). ' +
+        'In a read-only-until-checked-out folder the file becomes read-only again.',
+    )
+    .argument('<file>', 'the file to check in')
+    .option('--owner <name>', 'the holder (default: <os user>@<hostname>)')
+    .option(
+      '--root <dir>',
+      'the shared folder (default: the nearest one up with a registry, else the current folder)',
+    )
+    .addHelpText('after', `${ROOT_HELP}\n${CHECKOUT_EXIT_HELP}`)
+    .action(async (file: string, options: { owner?: string; root?: string }) => {
+      cli.exitCode = await checkinCommand(cli, {
+        file,
+        ...(options.owner === undefined ? {} : { owner: options.owner }),
+        ...(options.root === undefined ? {} : { root: options.root }),
+      });
+    });
 }

@@ -2,9 +2,10 @@
  * What the registry commands (checkout, checkin, locks, break) share: where the registry is, how a file
  * argument is read, and how an error becomes a message and an exit status.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { type Checkouts, LocksmithError, openCheckouts } from '../index.js';
+import { type Checkouts, LocksmithError, openCheckouts, REGISTRY_FOLDER } from '../index.js';
+import { exitCodeFor } from './exit-codes.js';
 
 /** Where a command writes. `Cli` (context.ts) has this shape; tests pass collectors. */
 export interface CommandIO {
@@ -14,48 +15,50 @@ export interface CommandIO {
 
 /** The options every registry command takes. */
 export interface RootArgs {
-  /** The shared folder; default the current folder. */
+  /** The shared folder; default: see {@link rootOf}. */
   root?: string;
   /** The folder relative file names are read from; default `process.cwd()`. */
   cwd?: string;
 }
 
-/** Exit statuses: 1 for a refusal naming the holder (as flock(1) for a busy lock), else <sysexits.h>. */
-export const CHECKOUT_EXIT: Record<string, number> = {
-  CHECKOUT_CONFLICT: 1,
-  CHECKOUT_NOT_HOLDER: 1,
-  CHECKOUT_NOT_CHECKED_OUT: 1,
-  LOCK_TIMEOUT: 1,
-  CHECKOUT_INVALID_ARGUMENT: 64,
-  CHECKOUT_PATH_ESCAPE: 64,
-  LOCK_INVALID_ARGUMENT: 64,
-  CHECKOUT_REGISTRY_CORRUPT: 65,
-  CHECKOUT_REGISTRY_MISSING: 65,
-  CHECKOUT_FILE_NOT_FOUND: 66,
-  LOCK_UNSUPPORTED: 69,
-  LOCK_DIRECTORY: 73,
-  CHECKOUT_AUDIT: 74,
-  CHECKOUT_IO: 74,
-  ATOMIC_WRITE_FAILED: 74,
-  LOCK_IO: 74,
-  STORE_IO: 74,
-  CHECKOUT_MODE: 77,
-};
-
-/** The exit status table, for `--help`. */
+/** The exit status table of the registry commands, for their `--help`. */
 export const CHECKOUT_EXIT_HELP = `
 Exit status:
   0   done
-  1   refused: the file is checked out by someone else (named on stderr), or is not checked out
-  64  usage error, or a file name that leads out of the root
+  1   refused: the file is checked out by someone else (named on stderr), or is not checked out,
+      or the registry stayed locked for 30 s
+  64  usage error, or a file name that leads out of the root (../, an absolute path, a symbolic link)
   65  the registry (.locksmith/checkouts.json) is corrupt or was deleted; it is left as it is
   66  the file does not exist
-  73  the .locksmith folder cannot be created; 74: an I/O error
+  70  unexpected internal error
+  73  the .locksmith folder cannot be created; 74: an I/O error (registry, audit log, a file)
   77  the file cannot be made writable (in a read-only-until-checked-out folder, only its owner may)`;
 
-/** The registry of `--root` (default: the current folder); its read-only mode is what the registry records. */
+/** Help text shared by the registry commands. */
+export const ROOT_HELP = `
+Without --root, the root is the nearest folder from the current one up that has a .locksmith/ folder
+(as git finds its repository), else the current folder. The registry lives in <root>/.locksmith/:
+checkouts.json, and audit.jsonl, which records every check-out, check-in and break. A relative <file>
+is read from the current folder when that is inside the root, else from the root.`;
+
+/**
+ * The folder `--root` names; without it, the nearest folder from the current one up that has a
+ * `.locksmith/` folder (as git finds its repository), else the current folder. So a command run in a
+ * subfolder of a shared folder uses the shared registry instead of starting a second one.
+ */
+export function rootOf(args: RootArgs): string {
+  const cwd = path.resolve(args.cwd ?? process.cwd());
+  if (args.root !== undefined) return path.resolve(cwd, args.root);
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    // The folder, not checkouts.json: a registry whose file was deleted must be reported, not bypassed.
+    if (existsSync(path.join(dir, REGISTRY_FOLDER))) return dir;
+    if (path.dirname(dir) === dir) return cwd;
+  }
+}
+
+/** The registry of {@link rootOf}; its read-only mode is what the registry records. */
 export function openRegistry(args: RootArgs): Checkouts {
-  return openCheckouts(path.resolve(args.cwd ?? process.cwd(), args.root ?? '.'));
+  return openCheckouts(rootOf(args));
 }
 
 /**
@@ -78,12 +81,10 @@ export function fileArgument(registry: Checkouts, file: string, cwd = process.cw
 
 /** Print the error on stderr and return its exit status. Unexpected errors (bugs) keep their stack. */
 export function fail(io: CommandIO, error: unknown): number {
-  if (error instanceof LocksmithError) {
-    io.stderr.write(`locksmith: ${error.message}\n`);
-    return CHECKOUT_EXIT[error.code] ?? 70;
-  }
-  io.stderr.write(`locksmith: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
-  return 70;
+  if (error instanceof LocksmithError) io.stderr.write(`locksmith: ${error.message}\n`);
+  else
+    io.stderr.write(`locksmith: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
+  return exitCodeFor(error);
 }
 
 /** `2026-11-23 14:03` in local time: what a person reads in a table. */

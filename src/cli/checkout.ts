@@ -1,11 +1,15 @@
+import type { Command } from 'commander';
 import {
+  CHECKOUT_EXIT_HELP,
   type CommandIO,
   fail,
   fileArgument,
   openRegistry,
+  ROOT_HELP,
   type RootArgs,
   shortTime,
 } from './checkout-common.js';
+import type { Cli } from './context.js';
 
 export interface CheckoutArgs extends RootArgs {
   file: string;
@@ -14,7 +18,7 @@ export interface CheckoutArgs extends RootArgs {
 }
 
 /**
- * `locksmith checkout <file> [-m <message>] [--owner <name>] [--root <dir>] [--read-only]`.
+ * `locksmith checkout <file> [-m <message>] [--owner <name>] [--root <dir>]`.
  * Returns the exit status: 0, or 1 when someone else holds the file (named on stderr).
  */
 export async function checkoutCommand(io: CommandIO, args: CheckoutArgs): Promise<number> {
@@ -32,4 +36,31 @@ export async function checkoutCommand(io: CommandIO, args: CheckoutArgs): Promis
   } catch (error) {
     return fail(io, error);
   }
+}
+
+/** `locksmith checkout <file> [-m <message>] [--owner <name>] [--root <dir>]`. */
+export function registerCheckout(program: Command, cli: Cli): void {
+  program
+    .command('checkout')
+    .summary('check out a file of a shared folder: nobody else may until you check it in')
+    .description(
+      'Check out <file> of a shared folder, with a message. Refused (status 1) when someone else holds ' +
+        'it, naming them, since when and why. Checking out again as the holder only changes the message.',
+    )
+    .argument('<file>', 'the file to check out')
+    .option('-m, --message <message>', 'why; shown to anyone who is refused')
+    .option('--owner <name>', 'who holds it (default: <os user>@<hostname>)')
+    .option(
+      '--root <dir>',
+      'the shared folder (default: the nearest one up with a registry, else the current folder)',
+    )
+    .addHelpText('after', `${ROOT_HELP}\n${CHECKOUT_EXIT_HELP}`)
+    .action(async (file: string, options: { message?: string; owner?: string; root?: string }) => {
+      cli.exitCode = await checkoutCommand(cli, {
+        file,
+        ...(options.message === undefined ? {} : { message: options.message }),
+        ...(options.owner === undefined ? {} : { owner: options.owner }),
+        ...(options.root === undefined ? {} : { root: options.root }),
+      });
+    });
 }

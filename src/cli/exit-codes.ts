@@ -13,12 +13,18 @@ export const EXIT = {
   USAGE: 64,
   /** The lock backend cannot be used here (no flock on this filesystem...). EX_UNAVAILABLE. */
   UNSUPPORTED: 69,
+  /** Bad data: a corrupt or deleted check-out registry. EX_DATAERR. */
+  DATA: 65,
+  /** An input file does not exist (a file to check out). EX_NOINPUT. */
+  NO_INPUT: 66,
   /** An unexpected error (a bug): the message says what. EX_SOFTWARE. */
   SOFTWARE: 70,
   /** The lock file's folder cannot be created or accessed. EX_CANTCREAT. */
   DIRECTORY: 73,
   /** The OS refused an operation on the lock file itself. EX_IOERR. */
   IO: 74,
+  /** A file's mode cannot be changed (read-only-until-checked-out folders). EX_NOPERM. */
+  NO_PERM: 77,
   /** The command was found but could not be executed (permissions...). */
   CANNOT_EXECUTE: 126,
   /** The command was not found. */
@@ -35,6 +41,20 @@ const BY_CODE: Record<string, number> = {
   LOCK_UNSUPPORTED: EXIT.UNSUPPORTED,
   LOCK_DIRECTORY: EXIT.DIRECTORY,
   LOCK_IO: EXIT.IO,
+  STORE_IO: EXIT.IO,
+  ATOMIC_WRITE_FAILED: EXIT.IO,
+  // The check-out registry (checkout, checkin, locks, break): a refusal that names the holder is a conflict.
+  CHECKOUT_CONFLICT: EXIT.CONFLICT,
+  CHECKOUT_NOT_HOLDER: EXIT.CONFLICT,
+  CHECKOUT_NOT_CHECKED_OUT: EXIT.CONFLICT,
+  CHECKOUT_INVALID_ARGUMENT: EXIT.USAGE,
+  CHECKOUT_PATH_ESCAPE: EXIT.USAGE,
+  CHECKOUT_REGISTRY_CORRUPT: EXIT.DATA,
+  CHECKOUT_REGISTRY_MISSING: EXIT.DATA,
+  CHECKOUT_FILE_NOT_FOUND: EXIT.NO_INPUT,
+  CHECKOUT_AUDIT: EXIT.IO,
+  CHECKOUT_IO: EXIT.IO,
+  CHECKOUT_MODE: EXIT.NO_PERM,
 };
 
 /** The exit status for an error; `conflict` replaces the status of a busy lock (`-E`). */

@@ -1,11 +1,26 @@
+import type { Command } from 'commander';
 import type { FileStatus } from '../index.js';
-import { type CommandIO, fail, openRegistry, type RootArgs, shortTime } from './checkout-common.js';
+import {
+  CHECKOUT_EXIT_HELP,
+  type CommandIO,
+  fail,
+  openRegistry,
+  ROOT_HELP,
+  type RootArgs,
+  shortTime,
+} from './checkout-common.js';
+import { type Cli, paint } from './context.js';
 
 export interface LocksArgs extends RootArgs {
   /** Only files with this extension (`.mcam`). */
   ext?: string;
   json?: boolean;
+  /** Styles the (padded) status cell, e.g. in colour on a terminal. */
+  status?: StatusStyle;
 }
+
+/** Styles a status cell of the table; the text is already padded. */
+export type StatusStyle = (status: FileStatus['status'], text: string) => string;
 
 /** One entry of `locks --json`: a `FileStatus` with ISO 8601 dates. */
 export interface LocksEntry {
@@ -45,7 +60,7 @@ function cell(text: string): string {
 }
 
 /** The table: file, size, modified, status, owner, since, message. */
-export function formatTable(files: readonly FileStatus[]): string {
+export function formatTable(files: readonly FileStatus[], style?: StatusStyle): string {
   const rows = files.map((f) => [
     cell(f.name),
     f.sizeBytes === undefined ? '-' : size(f.sizeBytes),
@@ -59,9 +74,14 @@ export function formatTable(files: readonly FileStatus[]): string {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
   return all
-    .map((row) =>
+    .map((row, r) =>
       row
-        .map((text, i) => (i === 1 ? text.padStart(widths[i]!) : text.padEnd(widths[i]!)))
+        .map((text, i) => {
+          const padded = i === 1 ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
+          // Styled after padding, so escape codes do not count as width; the last cell is not padded.
+          if (i !== 3 || r === 0 || !style) return padded;
+          return style(files[r - 1]!.status, padded);
+        })
         .join('  ')
         .trimEnd(),
     )
@@ -75,9 +95,39 @@ export async function locksCommand(io: CommandIO, args: LocksArgs): Promise<numb
     const files = await openRegistry(args).list(args.ext === undefined ? {} : { extension: args.ext });
     if (args.json) io.stdout.write(`${JSON.stringify(files.map(toEntry), null, 2)}\n`);
     else if (files.length === 0) io.stdout.write('No files.\n');
-    else io.stdout.write(formatTable(files));
+    else io.stdout.write(formatTable(files, args.status));
     return 0;
   } catch (error) {
     return fail(io, error);
   }
+}
+
+/** `locksmith locks [--root <dir>] [--ext <.ext>] [--json]`. */
+export function registerLocks(program: Command, cli: Cli): void {
+  program
+    .command('locks')
+    .summary('list the files of a shared folder: who has what checked out, since when, why')
+    .description(
+      'List the files under the root (links not followed, .locksmith/ left out) with size, modification ' +
+        'time and status: available, or checked out by whom, since when, with what message. A checked-out ' +
+        'file that was deleted is still listed.',
+    )
+    .option(
+      '--root <dir>',
+      'the shared folder (default: the nearest one up with a registry, else the current folder)',
+    )
+    .option('--ext <.ext>', 'only files with this extension (case-insensitive)')
+    .option(
+      '--json',
+      'print a JSON array, one { name, exists, sizeBytes, modifiedAt, status, owner?, message?, checkedOutAt? } per file',
+    )
+    .addHelpText('after', `${ROOT_HELP}\n${CHECKOUT_EXIT_HELP}`)
+    .action(async (options: { root?: string; ext?: string; json?: true }) => {
+      cli.exitCode = await locksCommand(cli, {
+        ...(options.root === undefined ? {} : { root: options.root }),
+        ...(options.ext === undefined ? {} : { ext: options.ext }),
+        ...(options.json ? { json: true } : {}),
+        status: (status, text) => paint(cli.stdout, status === 'available' ? 'green' : 'red', text),
+      });
+    });
 }

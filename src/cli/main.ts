@@ -18,8 +18,12 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { registerBreak } from './break.js';
+import { registerCheckin } from './checkin.js';
+import { registerCheckout } from './checkout.js';
 import { type Cli, processCli } from './context.js';
 import { EXIT } from './exit-codes.js';
+import { registerLocks } from './locks.js';
 import { registerRun } from './run.js';
 import { registerStatus } from './status.js';
 
@@ -27,7 +31,14 @@ import { registerStatus } from './status.js';
 export type RegisterCommand = (program: Command, cli: Cli) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: RegisterCommand[] = [registerRun, registerStatus];
+const COMMANDS: RegisterCommand[] = [
+  registerRun,
+  registerStatus,
+  registerCheckout,
+  registerCheckin,
+  registerLocks,
+  registerBreak,
+];
 
 function version(): string {
   // The same relative path from src/cli/ (tests, through tsx) and from dist/cli/ (the installed bin).

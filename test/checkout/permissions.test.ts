@@ -68,6 +68,33 @@ describe('checkout when the OS refuses', { timeout: 60_000 }, () => {
     );
   });
 
+  it('read-only mode, a break by someone who may not chmod the file: recorded, with a warning that it stayed writable', {
+    skip: isRoot ? false : 'needs root, to own a file the test child may not chmod',
+  }, async () => {
+    const root = await sharedFolder();
+    const registry = openCheckouts(root);
+    await registry.protectAvailable();
+    await registry.checkout('a.mcam', { owner: 'root' });
+    for (const name of readdirSync(path.join(root, '.locksmith'))) {
+      chmodSync(path.join(root, '.locksmith', name), 0o666);
+    }
+    const reply = (await asNobody({
+      type: 'break',
+      root,
+      file: 'a.mcam',
+      owner: 'nobody',
+      message: 'root is away',
+    })) as Reply & { result?: { modeWarning?: string } };
+    assert.equal(reply.ok, true, reply.message);
+    assert.equal(reply.result?.modeWarning, 'a.mcam could not be made read-only (EPERM)');
+    assert.equal((await registry.status('a.mcam')).status, 'available');
+    assert.equal(statSync(path.join(root, 'a.mcam')).mode & 0o200, 0o200);
+    const broken = (await registry.history()).events.at(-1);
+    assert.equal(broken?.event, 'break');
+    assert.equal(broken?.by, 'nobody');
+    assert.equal(broken?.reason, 'root is away');
+  });
+
   it('a folder that cannot be read: list fails with CHECKOUT_IO naming it, rather than leave it out', {
     skip: isRoot ? false : 'needs root, to run the test child as another user',
   }, async () => {

@@ -1,15 +1,21 @@
-// The registry commands as functions of their parsed arguments (the commander wiring comes with the CLI
-// framework): what they print, and the exit status.
+// The registry commands: as functions of their parsed arguments (what they print, the exit status), then
+// through `main` (the command line), and once as a real process.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { breakCommand } from '../../src/cli/break.js';
 import { checkinCommand } from '../../src/cli/checkin.js';
 import { checkoutCommand } from '../../src/cli/checkout.js';
+import { rootOf } from '../../src/cli/checkout-common.js';
 import { locksCommand } from '../../src/cli/locks.js';
+import { main } from '../../src/cli/main.js';
 import { openCheckouts } from '../../src/index.js';
+import { killChildrenAfter } from '../helpers/children.js';
+import { captureCli, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
+
+killChildrenAfter();
 
 function capture() {
   const out: string[] = [];
@@ -144,6 +150,20 @@ describe('locksmith checkout / checkin / locks / break', { timeout: 60_000 }, ()
     assert.equal(await checkinCommand(fromRoot.io, { file: 'parts/gear.mcam', owner: 'a', cwd: root }), 0);
   });
 
+  it('without --root: the nearest folder up with .locksmith/, else the current folder', async () => {
+    const root = makeRoot();
+    const parts = path.join(root, 'parts');
+    assert.equal(rootOf({ cwd: parts }), parts, 'no registry anywhere up: the current folder');
+    await checkoutCommand(capture().io, { file: 'bracket.mcam', owner: 'a', root });
+    assert.equal(rootOf({ cwd: parts }), root);
+    assert.equal(rootOf({ cwd: parts, root: '.' }), parts, '--root wins');
+    unlinkSync(path.join(root, '.locksmith', 'checkouts.json'));
+    assert.equal(rootOf({ cwd: parts }), root, 'a deleted registry file is still found, to be reported');
+    const lost = capture();
+    assert.equal(await locksCommand(lost.io, { cwd: parts }), 65);
+    assert.match(lost.err(), /checkouts\.json is missing/);
+  });
+
   it('exit statuses: 64 for an escape, 66 for a missing file, 65 for a corrupt registry', async () => {
     const root = makeRoot();
     const escaped = capture();
@@ -160,5 +180,79 @@ describe('locksmith checkout / checkin / locks / break', { timeout: 60_000 }, ()
     assert.equal(await locksCommand(corrupt.io, { root }), 65);
     assert.match(corrupt.err(), /checkouts\.json:1:\d+ is corrupt/);
     assert.equal(corrupt.out(), '');
+  });
+});
+
+describe('locksmith checkout / checkin / locks / break on the command line', { timeout: 60_000 }, () => {
+  it('parses the options of each command', async () => {
+    const root = makeRoot();
+    const alice = captureCli();
+    assert.equal(
+      await main(['checkout', 'bracket.mcam', '-m', 'holes', '--owner', 'alice', '--root', root], alice),
+      0,
+      alice.err,
+    );
+    assert.match(alice.out, /^Checked out bracket\.mcam as alice since .*: "holes"\n$/);
+
+    const bob = captureCli();
+    assert.equal(await main(['checkout', 'bracket.mcam', '--owner', 'bob', '--root', root], bob), 1);
+    assert.match(bob.err, /bracket\.mcam is checked out by alice since \S+: "holes"/);
+
+    const table = captureCli();
+    assert.equal(await main(['locks', '--root', root, '--ext', '.mcam'], table), 0);
+    assert.match(table.out, /^bracket\.mcam +2\.0 KiB +\S+ \S+ +checked-out +alice +\S+ \S+ +holes$/m);
+    assert.doesNotMatch(table.out, /notes\.txt/);
+    assert.ok(!table.out.includes('\x1b['), 'no colour off a terminal');
+    const json = captureCli();
+    assert.equal(await main(['locks', '--root', root, '--json'], json), 0);
+    assert.equal(JSON.parse(json.out).length, 3);
+
+    const noReason = captureCli();
+    assert.equal(await main(['break', 'bracket.mcam', '--root', root], noReason), 64);
+    assert.match(noReason.err, /required option '--reason <text>' not specified/);
+    const admin = captureCli();
+    assert.equal(
+      await main(['break', 'bracket.mcam', '--reason', 'away', '--by', 'carol', '--root', root], admin),
+      0,
+      admin.err,
+    );
+    assert.match(admin.out, /^Broke alice's check-out of bracket\.mcam/);
+    await main(['checkout', 'bracket.mcam', '--owner', 'bob', '--root', root], captureCli());
+    const checkin = captureCli();
+    assert.equal(await main(['checkin', 'bracket.mcam', '--owner', 'bob', '--root', root], checkin), 0);
+    assert.equal(checkin.out, 'Checked in bracket.mcam (bob)\n');
+  });
+
+  it('colours the status on a terminal, and lists the commands in --help', async () => {
+    const root = makeRoot();
+    await main(['checkout', 'notes.txt', '--owner', 'a', '--root', root], captureCli());
+    const tty = captureCli({ tty: true });
+    assert.equal(await main(['locks', '--root', root], tty), 0);
+    assert.ok(tty.out.includes('\x1b[31mchecked-out\x1b[39m'), tty.out);
+    assert.ok(tty.out.includes('\x1b[32mavailable  \x1b[39m'), tty.out);
+    const help = captureCli();
+    assert.equal(await main(['--help'], help), 0);
+    for (const command of ['checkout', 'checkin', 'locks', 'break'])
+      assert.match(help.out, new RegExp(`^  ${command} `, 'm'));
+    const checkoutHelp = captureCli();
+    assert.equal(await main(['checkout', '--help'], checkoutHelp), 0);
+    assert.match(checkoutHelp.out, /66 +the file does not exist/);
+  });
+
+  it('as a real process, from inside the folder: a conflict exits 1 naming the holder', async () => {
+    const root = makeRoot();
+    await main(
+      ['checkout', 'parts/gear.mcam', '--owner', 'alice', '-m', 'teeth', '--root', root],
+      captureCli(),
+    );
+    const result = await runCli(['checkout', 'gear.mcam', '--owner', 'bob'], {
+      cwd: path.join(root, 'parts'),
+    });
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '');
+    assert.match(
+      result.stderr,
+      /^locksmith: parts\/gear\.mcam is checked out by alice since \S+: "teeth"\n$/,
+    );
   });
 });
