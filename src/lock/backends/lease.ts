@@ -271,7 +271,7 @@ export class LeaseBackend implements Backend {
         throw ioError(key, 'create', error);
       }
     } finally {
-      if (!installed) removeQuietly(temp);
+      if (!installed) removeQuietly(temp, ownerName);
     }
     return new LeaseGrant(key, path.join(key, ownerName), this.lease);
   }
@@ -329,12 +329,17 @@ export class LeaseBackend implements Backend {
   }
 }
 
-/** Remove our prepared folder after a failed install; leftovers are harmless, so errors are ignored. */
-function removeQuietly(folder: string): void {
+/** Remove our prepared folder after a failed install (two syscalls); leftovers are harmless. */
+function removeQuietly(folder: string, ownerName: string): void {
   try {
-    fs.rmSync(folder, { recursive: true, force: true });
+    fs.rmSync(path.join(folder, ownerName), { force: true });
+    fs.rmdirSync(folder);
   } catch {
-    // ignored
+    try {
+      fs.rmSync(folder, { recursive: true, force: true });
+    } catch {
+      // ignored: a leftover `<marker>.<token>.tmp` folder excludes nobody
+    }
   }
 }
 
