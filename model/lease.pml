@@ -55,7 +55,10 @@ acquire:
   if
   :: atomic { (!exists || content == 0) -> exists = true; content = 1 << t; cs = true; inside++ };
      goto critical
-  :: atomic { else -> skip }
+  :: atomic { else -> skip };
+     CRASHPOINT;
+     /* after a failed install: rmdir(L), which only removes an empty L (lease.ts does it for Windows) */
+     atomic { if :: exists && content == 0 -> exists = false :: else -> skip fi }
   fi;
   CRASHPOINT;
   /* readdir(L) + read the owner record: a snapshot, possibly outdated when acted upon */

@@ -113,8 +113,11 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
     const k = Math.floor(Math.random() * options.keys);
     log.write({ e: what, k, p: 0 });
     try {
-      if (what === 'delete') fs.rmSync(lockfile(k), { force: true });
-      else fs.truncateSync(lockfile(k), 0);
+      // The lease backend's lock file is a marker folder: delete it whole, truncate the files in it.
+      const folder = fs.statSync(lockfile(k), { throwIfNoEntry: false })?.isDirectory() ?? false;
+      if (what === 'delete') fs.rmSync(lockfile(k), { force: true, recursive: folder });
+      else if (!folder) fs.truncateSync(lockfile(k), 0);
+      else for (const name of fs.readdirSync(lockfile(k))) fs.truncateSync(path.join(lockfile(k), name), 0);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }

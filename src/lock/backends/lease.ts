@@ -71,6 +71,15 @@ function parseRecord(text: string, token: string): OwnerRecord | undefined {
   return record;
 }
 
+/** Owner records by token and inode (written once), so a busy lock costs a readdir and a stat per look. */
+const records = new Map<string, OwnerRecord>();
+const MAX_RECORDS = 256;
+
+function remember(id: string, record: OwnerRecord): void {
+  if (records.size >= MAX_RECORDS) records.delete(records.keys().next().value!);
+  records.set(id, record);
+}
+
 /** What a look at the marker folder found. */
 type Marker =
   | { kind: 'free' }
@@ -172,9 +181,16 @@ export class LeaseBackend implements Backend {
       const token = owner.slice(OWNER_PREFIX.length);
       const file = path.join(key, owner);
       try {
-        const text = fs.readFileSync(file, 'utf8');
+        // An owner file is written once, before its marker is installed, so its record never changes:
+        // waiters polling a busy lock read it once, then only its mtime (the heartbeat).
         const stat = fs.statSync(file);
-        return { kind: 'owned', token, record: parseRecord(text, token), mtimeMs: stat.mtimeMs };
+        const id = `${token}/${stat.ino}`;
+        let record = records.get(id);
+        if (!record) {
+          record = parseRecord(fs.readFileSync(file, 'utf8'), token);
+          if (record) remember(id, record);
+        }
+        return { kind: 'owned', token, record, mtimeMs: stat.mtimeMs };
       } catch (error) {
         // Released or taken over between readdir and read: look again.
         if (code(error) === 'ENOENT' && attempt < MAX_ROUNDS) continue;
@@ -255,7 +271,7 @@ export class LeaseBackend implements Backend {
         throw ioError(key, 'create', error);
       }
     } finally {
-      if (!installed) removeQuietly(temp);
+      if (!installed) removeQuietly(temp, ownerName);
     }
     return new LeaseGrant(key, path.join(key, ownerName), this.lease);
   }
@@ -313,12 +329,17 @@ export class LeaseBackend implements Backend {
   }
 }
 
-/** Remove our prepared folder after a failed install; leftovers are harmless, so errors are ignored. */
-function removeQuietly(folder: string): void {
+/** Remove our prepared folder after a failed install (two syscalls); leftovers are harmless. */
+function removeQuietly(folder: string, ownerName: string): void {
   try {
-    fs.rmSync(folder, { recursive: true, force: true });
+    fs.rmSync(path.join(folder, ownerName), { force: true });
+    fs.rmdirSync(folder);
   } catch {
-    // ignored
+    try {
+      fs.rmSync(folder, { recursive: true, force: true });
+    } catch {
+      // ignored: a leftover `<marker>.<token>.tmp` folder excludes nobody
+    }
   }
 }
 

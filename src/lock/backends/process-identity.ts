@@ -80,7 +80,8 @@ export function provablyDead(owner: { pid: number; hostname: string; start?: unk
     // Another boot or pid namespace with our hostname may be another machine or container: not provable.
     if (cut < 0 || owner.start.slice(0, cut) !== prefix) return false;
     const stat = readStat(owner.pid);
-    if (!stat) return true;
+    // /proc may hide other users' processes (hidepid=2): a missing entry is death only if kill agrees.
+    if (!stat) return noSuchProcess(owner.pid);
     if (stat.state === 'Z' || stat.state === 'X') return true;
     return stat.startTicks !== owner.start.slice(cut + 1);
   }
@@ -88,9 +89,15 @@ export function provablyDead(owner: { pid: number; hostname: string; start?: unk
     // A Linux host that recorded no start time: the writer was not on this host's /proc view.
     return false;
   }
+  // Alive, or perhaps a reused pid: then the lease decides, later.
+  return noSuchProcess(owner.pid);
+}
+
+/** `kill(pid, 0)` says there is no such process (EPERM means there is one, of another user). */
+function noSuchProcess(pid: number): boolean {
   try {
-    process.kill(owner.pid, 0);
-    return false; // alive (perhaps a reused pid: then the lease decides, later)
+    process.kill(pid, 0);
+    return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }

@@ -2,6 +2,7 @@
 // scripts/lease-torture.ts (hundreds): 8 waiters wait on a lock whose holder then dies, or whose
 // foreign-host lease then expires, and all race to take it over. Each hold is logged to an O_APPEND file.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Child, spawnChild } from '../../helpers/children.js';
@@ -39,8 +40,11 @@ export async function startRacers(count: number): Promise<Child[]> {
 }
 
 /** A marker as a crashed holder on another host leaves it: fresh mtime, a lease of `lease` ms. */
-export function writeForeignMarker(lockfilePath: string, lease: number): void {
-  const token = 'f'.repeat(32);
+export function writeForeignMarker(
+  lockfilePath: string,
+  lease: number,
+  token = randomBytes(16).toString('hex'),
+): void {
   mkdirSync(lockfilePath, { recursive: true });
   const record = {
     pid: 4242,

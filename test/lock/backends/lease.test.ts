@@ -59,7 +59,7 @@ describe('lease backend', { timeout: 120_000 }, () => {
     const signal = handle.signal;
     // Someone took it over (as after an expired lease): our owner file is gone, theirs is there.
     rmSync(handle.lockfilePath, { recursive: true });
-    writeForeignMarker(handle.lockfilePath, 60_000);
+    writeForeignMarker(handle.lockfilePath, 60_000, 'f'.repeat(32));
     await waitFor(() => signal.aborted, 10_000, 'the signal aborts');
     await handle.release();
     assert.equal(path.basename(ownerFile(handle.lockfilePath)), `owner.${'f'.repeat(32)}`);
