@@ -35,6 +35,16 @@ export class Generation {
    * the locked inode with the path's at once. A shared request joining current holders shares their
    * watch, which has not necessarily seen the replacement yet, so it compares the path with what they locked.
    */
+  /**
+   * Whether the lock file is no longer the one this generation's current holders locked: a steal (or a
+   * removal) that their process may not have heard of yet. Checked before a holder releases, so that a
+   * holder robbed just before it ends is told (its watch may not have fired yet).
+   */
+  replaced(lockfilePath: string): boolean {
+    const stat = fs.statSync(lockfilePath, { bigint: true, throwIfNoEntry: false });
+    return !stat || !this.#session || stat.ino !== this.#session.ino || stat.dev !== this.#session.dev;
+  }
+
   isStale(handle: LockHandle): boolean {
     if (handle.signal.aborted) return true;
     const stat = fs.statSync(handle.lockfilePath, { bigint: true, throwIfNoEntry: false });
@@ -42,6 +52,6 @@ export class Generation {
       this.#session = stat && { dev: stat.dev, ino: stat.ino };
       return stat === undefined;
     }
-    return !stat || !this.#session || stat.ino !== this.#session.ino || stat.dev !== this.#session.dev;
+    return this.replaced(handle.lockfilePath);
   }
 }

@@ -443,6 +443,9 @@ export class LockManager {
     handle: LockHandle,
     outcome: { value: unknown } | { error: unknown },
   ): Promise<void> {
+    // Robbed by another process (or manager) whose steal this process has not heard of yet: tell this
+    // request, and queue the waiters again, before the core can hand them the lock on the old file.
+    if (request.state === 'held' && generation.replaced(request.file)) this.#lost(state, generation);
     generation.live--;
     let result = outcome;
     try {

@@ -256,12 +256,21 @@ export class Registry {
   }
 
   async #readName(file: string): Promise<string | undefined> {
+    let text: string;
     try {
-      return await fs.promises.readFile(file, 'utf8');
+      text = await fs.promises.readFile(file, 'utf8');
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw new WebLocksRegistryError(file, 'cannot be read', { cause: error });
     }
+    let name: unknown;
+    try {
+      name = JSON.parse(text);
+    } catch {
+      // Written whole before its slot: a file that does not parse was not written by locksmith.
+    }
+    if (typeof name !== 'string') throw invalid(file, 'does not hold a lock name');
+    return name;
   }
 
   #path(suffix: string): string {
@@ -281,7 +290,8 @@ export class Registry {
       const long = this.#namePath(seq);
       if (!ownFiles.has(long)) {
         try {
-          fs.writeFileSync(long, info.name, { mode: 0o600 });
+          // As JSON, which keeps a name that is not valid Unicode (a lone surrogate) intact.
+          fs.writeFileSync(long, JSON.stringify(info.name), { mode: 0o600 });
         } catch (error) {
           throw new WebLocksRegistryError(long, 'cannot be written', { cause: error });
         }

@@ -433,6 +433,74 @@ describe('Web Locks in one process', { timeout: 30_000 }, () => {
     h.open();
   });
 
+  for (const race of [false, true]) {
+    it(`a waiter whose holder is robbed by another manager waits for the thief${race ? ' (holder ends at once)' : ''}`, async () => {
+      const dir = path.join(root, `robbed-${race}`);
+      const victim = createLockManager({ dir });
+      const thief = createLockManager({ dir });
+      const holderGate = gate();
+      const holder = outcome(victim.request('r', () => holderGate.promise));
+      let waiterRan = false;
+      const waiter = victim.request('r', () => {
+        waiterRan = true;
+        return 'waiter';
+      });
+      await waitFor(async () => (await victim.query()).pending.length === 1, 5_000, 'the waiter to wait');
+      const thiefGate = gate();
+      const stolen = thief.request('r', { steal: true }, () => thiefGate.promise);
+      // With race, the robbed holder ends before its process has seen the lock file replaced: the core
+      // hands its lock (on the old file) to the waiter without a system call; the hand-off must not count.
+      if (race) holderGate.open();
+      let told = false;
+      void holder.then(() => {
+        told = true;
+      });
+      await waitFor(() => told, 5_000, 'the holder to be told');
+      assert.equal(((await holder) as { error: Error }).error.name, 'AbortError');
+      holderGate.open();
+      await waitFor(
+        async () => {
+          const { held, pending } = await victim.query();
+          return held.length === 1 && pending.length === 1;
+        },
+        5_000,
+        'the thief to hold it and the waiter to wait',
+      );
+      assert.equal(waiterRan, false, 'the waiter ran while the thief held the lock');
+      thiefGate.open();
+      await stolen;
+      assert.equal(await waiter, 'waiter');
+    });
+  }
+
+  it('a shared request joining robbed shared holders before their process heard of the steal waits', async () => {
+    const dir = path.join(root, 'robbed-shared');
+    const victim = createLockManager({ dir });
+    const thief = createLockManager({ dir });
+    const readers = gate();
+    const first = outcome(victim.request('s', { mode: 'shared' }, () => readers.promise));
+    await waitFor(async () => (await victim.query()).held.length === 1, 5_000, 'a reader');
+    const thiefGate = gate();
+    const stolen = thief.request('s', { steal: true }, () => thiefGate.promise);
+    // In the same tick: the victim's process cannot have seen the lock file replaced yet.
+    let joinerRan = false;
+    const joiner = victim.request('s', { mode: 'shared' }, () => {
+      joinerRan = true;
+    });
+    let told = false;
+    void first.then(() => {
+      told = true;
+    });
+    await waitFor(() => told, 5_000, 'the first reader to be told');
+    await waitFor(async () => (await victim.query()).pending.length === 1, 5_000, 'the joiner to wait');
+    assert.equal(joinerRan, false, 'a reader ran while the thief held the lock');
+    thiefGate.open();
+    await stolen;
+    await joiner;
+    assert.equal(joinerRan, true);
+    readers.open();
+  });
+
   it('rejects a bad dir at once', () => {
     assert.throws(() => createLockManager({ dir: '' }), { code: 'LOCK_INVALID_ARGUMENT' });
     assert.throws(() => createLockManager({ dir: 'a\0b' }), { code: 'LOCK_INVALID_ARGUMENT' });
