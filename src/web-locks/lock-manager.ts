@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { LockInvalidArgumentError, LockIOError } from '../errors.js';
+import { LockInvalidArgumentError, LockIOError, LockUnsupportedError } from '../errors.js';
 import type { Backend } from '../lock/backends/backend.js';
 import { selectBackend } from '../lock/backends/select.js';
 import { type LockHandle, lock, tryLock } from '../lock/lock.js';
@@ -158,7 +158,8 @@ export class LockManager {
    *   `ifAvailable` or with mode `'shared'`, or `signal` with `steal` or `ifAvailable`; a `TypeError` for a
    *   missing callback or a bad mode; `signal.reason` when the signal aborts before the lock is granted; an
    *   `AbortError` `DOMException` when another request steals the lock (the callback keeps running);
-   *   `LOCK_DIRECTORY` when the folder cannot be created or is not private; whatever `callback` throws.
+   *   `LOCK_DIRECTORY` when the folder cannot be created or is not private; `LOCK_UNSUPPORTED` when the
+   *   folder is on a filesystem where flock cannot be trusted (network, cluster, FUSE); whatever `callback` throws.
    * @example
    * await locks.request('feeds.yaml', async (lock) => {
    *   // no other process or task holds "feeds.yaml" until this function returns
@@ -237,8 +238,16 @@ export class LockManager {
     const clients = path.join(this.folder, 'clients');
     prepareSubfolder(locks);
     prepareSubfolder(clients);
-    const base = selectBackend(undefined);
-    this.#setup = { locks, base, registry: new Registry(clients) };
+    // Steal replaces the lock file, which only means something to a lock on the file itself (flock). The
+    // lease backend, chosen by 'auto' on network filesystems, locks differently: refuse rather than pretend.
+    const base = selectBackend(undefined, path.join(locks, 'web-locks.lock'));
+    if (base.name !== 'kernel') {
+      throw new LockUnsupportedError(
+        `Web Locks need the kernel backend (flock on a local filesystem), but ${locks} gets the ${base.name} backend` +
+          (base.reason ? ` (${base.reason})` : ''),
+      );
+    }
+    this.#setup = { locks, base, registry: new Registry(clients, base) };
     return this.#setup;
   }
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { LocksmithError } from '../errors.js';
+import type { Backend } from '../lock/backends/backend.js';
 import { inspect } from '../lock/inspect.js';
 import { type LockHandle, tryLock } from '../lock/lock.js';
 import type { WebLockMode } from './options.js';
@@ -149,8 +150,11 @@ export class Registry {
   #size = 0;
   readonly #blank = Buffer.alloc(SLOT, ' ');
 
-  constructor(folder: string) {
+  readonly #backend: Backend;
+
+  constructor(folder: string, backend: Backend) {
     this.folder = folder;
+    this.#backend = backend;
     this.#client = `${process.pid}-${threadId}-${randomBytes(6).toString('hex')}`;
     this.#blank[SLOT - 1] = 0x0a;
   }
@@ -215,7 +219,7 @@ export class Registry {
     }
     const result: ClientEntry[] = [];
     for (const [client, { pid, thread, files }] of clients) {
-      const status = await inspect(path.join(this.folder, client));
+      const status = await inspect(path.join(this.folder, client), { backend: this.#backend });
       if (!status.locked) {
         await this.#removeDead(client, files);
         continue;
@@ -321,7 +325,7 @@ export class Registry {
   #open(): number {
     if (this.#fd !== undefined) return this.#fd;
     if (!this.#alive) {
-      this.#alive = tryLock(path.join(this.folder, this.#client));
+      this.#alive = tryLock(path.join(this.folder, this.#client), { backend: this.#backend });
       this.#alive.catch(() => {}); // reported by the next query(); no unhandled rejection meanwhile
       ownFiles.add(this.#path('lock'));
       if (!exitHook) {
@@ -342,7 +346,10 @@ export class Registry {
   async #removeDead(client: string, files: string[]): Promise<void> {
     let handle: LockHandle | undefined;
     try {
-      handle = await tryLock(path.join(this.folder, client), { removeOnRelease: true });
+      handle = await tryLock(path.join(this.folder, client), {
+        removeOnRelease: true,
+        backend: this.#backend,
+      });
       if (!handle) return; // someone else is removing it, or its owner just started
       for (const name of files) {
         if (!name.endsWith('.lock')) await fs.promises.rm(path.join(this.folder, name), { force: true });

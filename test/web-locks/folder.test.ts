@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createLockManager, LockDirectoryError } from '../../src/index.js';
+import { setFilesystemProbe } from '../../src/lock/backends/select.js';
 import { defaultFolder, prepareFolder } from '../../src/web-locks/folder.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -57,6 +58,24 @@ describe('the Web Locks folder', { timeout: 10_000 }, () => {
     symlinkSync(target, link);
     assert.throws(() => prepareFolder(link, true), LockDirectoryError);
     prepareFolder(target, true);
+  });
+
+  it('refuses a folder where flock cannot be trusted (here a simulated NFS mount) with LOCK_UNSUPPORTED', async () => {
+    const dir = path.join(root, 'nfs');
+    setFilesystemProbe(() => ({ type: 'nfs4', options: ['rw', 'local_lock=all'], mountPoint: dir }));
+    try {
+      const locks = createLockManager({ dir });
+      await assert.rejects(
+        locks.request('x', () => 1),
+        (error) => {
+          assert.equal((error as { code?: string }).code, 'LOCK_UNSUPPORTED');
+          assert.match((error as Error).message, /lease backend .*local_lock=all/);
+          return true;
+        },
+      );
+    } finally {
+      setFilesystemProbe();
+    }
   });
 
   it('rejects requests and queries with LOCK_DIRECTORY when the folder cannot be created', async () => {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
+import { kernelBackend } from '../../src/lock/backends/select.js';
 import { Registry, WebLocksRegistryError } from '../../src/web-locks/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -16,8 +17,8 @@ describe('the Web Locks query registry', { timeout: 20_000 }, () => {
 
   it('shows another client its pending, held and finished requests, long and odd names included', async () => {
     const dir = folder();
-    const writer = new Registry(dir);
-    const reader = new Registry(dir);
+    const writer = new Registry(dir, kernelBackend());
+    const reader = new Registry(dir, kernelBackend());
     mkdirSync(dir);
     assert.deepEqual(await reader.others(), []);
     const long = `é${'x'.repeat(1_000)}"\n\uD800`;
@@ -53,8 +54,8 @@ describe('the Web Locks query registry', { timeout: 20_000 }, () => {
   it('removes the files of a dead client, known by its free liveness lock, not by its pid', async () => {
     const dir = folder();
     mkdirSync(dir);
-    const reader = new Registry(dir);
-    const live = new Registry(dir);
+    const reader = new Registry(dir, kernelBackend());
+    const live = new Registry(dir, kernelBackend());
     live.held(1, { name: 'mine', mode: 'exclusive' }, 1);
     // A client that died: its files are there, nobody holds its lock. Its pid is ours (as if reused).
     const dead = `${process.pid}-${threadId}-0123456789ab`;
@@ -78,8 +79,8 @@ describe('the Web Locks query registry', { timeout: 20_000 }, () => {
   it('re-reads a slot caught mid-write, and fails loudly on a slot that is not a request', async () => {
     const dir = folder();
     mkdirSync(dir);
-    const reader = new Registry(dir);
-    const writer = new Registry(dir);
+    const reader = new Registry(dir, kernelBackend());
+    const writer = new Registry(dir, kernelBackend());
     writer.held(1, { name: 'a', mode: 'exclusive' }, 1);
     const slots = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.slots'))!);
     const good = readFileSync(slots);
