@@ -58,6 +58,8 @@ export interface LockManagerOptions {
 
 /** How often a steal replaces the lock file before it waits like any request (another stealer keeps winning). */
 const STEAL_ROUNDS = 16;
+/** How long a granted waiter waits at most for a steal in progress to finish, in ms. */
+const MARKER_PATIENCE = 5_000;
 /** The reason given to the core when this layer cancels a wait to queue it again in a new generation. */
 const REQUEUED = new Error('requeued after a steal');
 
@@ -80,6 +82,8 @@ interface Request {
   attempt: AbortController | undefined;
   /** The generation whose lock it holds, once granted. */
   generation: Generation | undefined;
+  /** It had to wait at least once (a waiter may be handed a file that a steal is installing). */
+  waited: boolean;
 }
 
 /** The requests of one name made through one manager. */
@@ -104,6 +108,11 @@ function stolenError(name: string): DOMException {
     `The lock "${name}" was stolen: its lock file was replaced (by a request with steal: true) or removed`,
     'AbortError',
   );
+}
+
+/** The file a stealer locks while it replaces and takes the lock file `file`. */
+function stealMarker(file: string): string {
+  return `${file}.steal`;
 }
 
 /** Replace the lock file with a new, empty one: a new inode that new requests lock, and that holders of the old one notice. */
@@ -196,6 +205,7 @@ export class LockManager {
         since: now(),
         attempt: undefined,
         generation: undefined,
+        waited: false,
       };
       state.requests.add(request);
       if (request.kind === 'steal') void this.#steal(state, request);
@@ -301,10 +311,14 @@ export class LockManager {
       shared: request.mode === 'shared',
       signal: attempt.signal,
       backend: generation.backend,
-      onWait: () => this.#setup!.registry.pending(request.seq, request, request.since),
+      onWait: () => {
+        request.waited = true;
+        this.#setup!.registry.pending(request.seq, request, request.since);
+      },
     }).then(
-      (handle) => {
+      async (handle) => {
         signal?.removeEventListener('abort', onAbort);
+        if (request.waited) await this.#stealsDone(request.file);
         if (request.attempt !== attempt || request.state !== 'pending') void handle.release();
         else this.#grant(state, request, generation, handle);
       },
@@ -344,6 +358,23 @@ export class LockManager {
    * replacement (their `signal` aborts) and their requests reject. Their callbacks keep running.
    */
   async #steal(state: NameState, request: Request): Promise<void> {
+    // The steal marker, locked while the lock file is being replaced and taken: a waiter of any process
+    // woken by the replacement may lock the new file before we do; seeing the marker locked, it waits for
+    // the marker, then finds its file replaced again and queues again instead of running (see #stealsDone).
+    // The kernel backend takes the marker inside the tryLock call, before the replacement below.
+    const markerPath = stealMarker(request.file);
+    const marker = tryLock(markerPath, { lockfilePath: markerPath, backend: this.#setup!.base });
+    try {
+      await this.#stealRounds(state, request);
+    } finally {
+      await marker.then(
+        (handle) => handle?.release(),
+        () => {}, // a marker we could not take only makes waiters less patient
+      );
+    }
+  }
+
+  async #stealRounds(state: NameState, request: Request): Promise<void> {
     for (let round = 0; ; round++) {
       try {
         replaceLockFile(request.file);
@@ -355,6 +386,7 @@ export class LockManager {
       this.#robHolders(state, undefined);
       if (round >= STEAL_ROUNDS) {
         // Someone keeps taking the new file first (another stealer): wait for it, first in this process.
+        // Waiting releases the marker (finally, above), so that whoever holds the file can go on.
         request.kind = 'wait';
         this.#newGeneration(state, () => this.#wait(state, request));
         return;
@@ -377,6 +409,22 @@ export class LockManager {
       }
       if (handle && this.#grant(state, request, generation, handle)) return;
       // Another process locked the new file between our rename and our attempt: steal it again.
+    }
+  }
+
+  /**
+   * Wait while a steal of this lock file is in progress (its marker is locked), for at most
+   * MARKER_PATIENCE ms: a live stealer holds the marker for microseconds, a dead one not at all.
+   */
+  async #stealsDone(file: string): Promise<void> {
+    const markerPath = stealMarker(file);
+    const deadline = performance.now() + MARKER_PATIENCE;
+    try {
+      while ((await this.#setup!.base.inspect(markerPath)).locked && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    } catch {
+      // The marker cannot be looked at: go on; a steal in progress then robs this request after its grant.
     }
   }
 

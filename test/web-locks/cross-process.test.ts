@@ -171,6 +171,8 @@ describe('Web Locks across processes', { timeout: 60_000 }, () => {
     await holdIn(a, 'victim', 'sync');
     b.send({ type: 'request', id: 'patient', name: 'sync' });
     await waitFor(async () => (await locks.query()).pending.length === 1, 10_000, 'b to wait');
+    // Having tried the lock before, this process keeps a descriptor of the file that the steal replaces.
+    assert.equal(await locks.request('sync', { ifAvailable: true }, (lock) => lock), null);
     const g = gate();
     let stolen = false;
     const thief = locks.request('sync', { steal: true }, async () => {

@@ -104,6 +104,12 @@ export class KernelBackend implements Backend {
       const file = this.#take(key);
       const result = this.#native.tryLock(file.fd, mode);
       if (result !== 'held') {
+        // Busy on a kept descriptor of a file that is no longer the lock file (replaced or removed while
+        // someone held it, as a Web Locks steal does): its holder excludes nobody now; lock the new file.
+        if (result === 'busy' && !sameFile(file, fs.statSync(key, { bigint: true, throwIfNoEntry: false }))) {
+          this.#discard(file);
+          continue;
+        }
         this.#putBack(file);
         if (result === 'busy') return undefined;
         continue; // interrupted by a signal: try again
