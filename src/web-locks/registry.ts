@@ -194,8 +194,14 @@ export class Registry {
 
   /** The requests of every other live client; removes the files of dead ones. */
   async others(): Promise<ClientEntry[]> {
-    if (this.#alive && !(await this.#alive)) {
-      throw new WebLocksRegistryError(this.#path('lock'), 'is locked by someone else');
+    if (this.#alive) {
+      let alive: LockHandle | undefined;
+      try {
+        alive = await this.#alive;
+      } catch (error) {
+        throw new WebLocksRegistryError(this.#path('lock'), 'cannot be locked', { cause: error });
+      }
+      if (!alive) throw new WebLocksRegistryError(this.#path('lock'), 'is locked by someone else');
     }
     let names: string[];
     try {

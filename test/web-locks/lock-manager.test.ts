@@ -1,10 +1,11 @@
 // The Web Locks spec's behaviours, one by one, within one process.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
-import { createLockManager, type LockManager, WebLock } from '../../src/index.js';
+import { createLockManager, type LockManager, tryLock, WebLock } from '../../src/index.js';
+import { lockFileName } from '../../src/web-locks/lock-names.js';
 import { waitFor } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -499,6 +500,27 @@ describe('Web Locks in one process', { timeout: 30_000 }, () => {
     await joiner;
     assert.equal(joinerRan, true);
     readers.open();
+  });
+
+  it('a registry that cannot be written when a lock is granted rejects the request, with the lock released', async () => {
+    const dir = path.join(root, 'broken-registry');
+    const locks = createLockManager({ dir });
+    await locks.query(); // creates the folders, opens nothing
+    rmSync(path.join(dir, 'clients'), { recursive: true });
+    writeFileSync(path.join(dir, 'clients'), 'not a folder');
+    let ran = false;
+    await assert.rejects(
+      locks.request('r', () => {
+        ran = true;
+      }),
+      { code: 'WEB_LOCKS_REGISTRY', name: 'WebLocksRegistryError' },
+    );
+    assert.equal(ran, false);
+    await assert.rejects(locks.query(), { code: 'WEB_LOCKS_REGISTRY' });
+    await assert.rejects(createLockManager({ dir }).query(), { code: 'LOCK_DIRECTORY' });
+    const handle = await tryLock(path.join(dir, 'locks', lockFileName('r')));
+    assert.ok(handle, 'the lock was released');
+    await handle.release();
   });
 
   it('rejects a bad dir at once', () => {
