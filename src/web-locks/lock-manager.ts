@@ -138,8 +138,7 @@ function replaceLockFile(file: string): void {
  * retry gets it.
  */
 export class LockManager {
-  /** The folder of the lock files and of the query registry. */
-  readonly folder: string;
+  #folder: string | undefined;
   readonly #checkOwner: boolean;
   #setup: Setup | undefined;
   readonly #names = new Map<string, NameState>();
@@ -147,15 +146,21 @@ export class LockManager {
 
   constructor(options: LockManagerOptions = {}) {
     if (options.dir === undefined) {
-      this.folder = defaultFolder();
+      this.#folder = undefined; // chosen on first use: importing locksmith touches no file
       this.#checkOwner = true;
     } else {
       if (typeof options.dir !== 'string' || options.dir === '' || options.dir.includes('\0')) {
         throw new LockInvalidArgumentError('dir must be a non-empty string without NUL bytes');
       }
-      this.folder = path.resolve(options.dir);
+      this.#folder = path.resolve(options.dir);
       this.#checkOwner = false;
     }
+  }
+
+  /** The folder of the lock files and of the query registry. */
+  get folder(): string {
+    this.#folder ??= defaultFolder();
+    return this.#folder;
   }
 
   /**
