@@ -213,8 +213,12 @@ export class LockManager {
         waited: false,
       };
       state.requests.add(request);
-      if (request.kind === 'steal') void this.#steal(state, request);
-      else if (request.kind === 'ifAvailable') this.#tryOnce(state, request);
+      if (request.kind === 'steal') {
+        this.#steal(state, request).catch((error: unknown) => {
+          this.#finish(state, request);
+          request.reject(error);
+        });
+      } else if (request.kind === 'ifAvailable') this.#tryOnce(state, request);
       else this.#wait(state, request);
     });
   }
