@@ -9,7 +9,6 @@ import type { LockTarget } from '../lock/lock-all.js';
 import { checkTimeout, type LockOptions, type WaitInfo } from '../lock/options.js';
 import type { Codec } from './codecs/codec.js';
 import { jsonCodec } from './codecs/json.js';
-import { yamlCodec } from './codecs/yaml.js';
 import { type DeepReadonly, deepFreeze } from './deep-freeze.js';
 import { StoreInvalidArgumentError, StoreIOError, StoreNotFoundError } from './errors.js';
 import { checkSchema, validate } from './schema.js';
@@ -89,7 +88,11 @@ export interface Planned {
   value: unknown;
 }
 
-const FORMATS: Record<StoreFormat, Codec> = { json: jsonCodec, yaml: yamlCodec };
+// The YAML parser is loaded on first use, so that a program (or the CLI) using only JSON does not pay for it.
+const CODECS: Record<StoreFormat, () => Promise<Codec>> = {
+  json: async () => jsonCodec,
+  yaml: async () => (await import('./codecs/yaml.js')).yamlCodec,
+};
 
 function formatOf(file: string, format: unknown): StoreFormat {
   if (format !== undefined) {
@@ -123,7 +126,7 @@ export class StoreImpl<T> implements Store<T> {
   readonly format: StoreFormat;
   readonly durable: boolean;
   readonly timeout: number | undefined;
-  readonly #codec: Codec;
+  #codec: Codec | undefined;
   readonly #schema: StandardSchemaV1 | undefined;
   readonly #hasDefaults: boolean;
   readonly #defaults: unknown;
@@ -139,7 +142,6 @@ export class StoreImpl<T> implements Store<T> {
     }
     this.path = realPath(file);
     this.format = formatOf(this.path, options.format);
-    this.#codec = FORMATS[this.format];
     this.#schema = checkSchema(options.schema);
     this.#hasDefaults = options.defaults !== undefined;
     // A private copy: later changes to the caller's object must not change the defaults.
@@ -169,7 +171,13 @@ export class StoreImpl<T> implements Store<T> {
   }
 
   /** Read and validate the file; the defaults when it is missing or empty. The value is a fresh, mutable one. */
+  async #loadCodec(): Promise<Codec> {
+    this.#codec ??= await CODECS[this.format]();
+    return this.#codec;
+  }
+
   async load(): Promise<Loaded> {
+    const codec = await this.#loadCodec();
     let text: string | undefined;
     try {
       text = await readFile(this.path, 'utf8');
@@ -184,7 +192,7 @@ export class StoreImpl<T> implements Store<T> {
       const value = await validate(this.#schema, structuredClone(this.#defaults), this.path, 'defaults');
       return { text, value };
     }
-    const parsed = this.#codec.parse(text, this.path);
+    const parsed = codec.parse(text, this.path);
     return { text, value: await validate(this.#schema, parsed, this.path, 'file') };
   }
 
@@ -194,10 +202,11 @@ export class StoreImpl<T> implements Store<T> {
    * value that does not survive the format (a Date in JSON, say) is refused instead of breaking later reads.
    */
   async plan(next: unknown, loaded: Loaded): Promise<Planned | undefined> {
+    const codec = await this.#loadCodec();
     const value = await validate(this.#schema, next, this.path, 'update');
-    const text = this.#codec.stringify(value, this.path, loaded.text);
-    if (text === this.#codec.stringify(loaded.value, this.path, loaded.text)) return undefined;
-    const readBack = await validate(this.#schema, this.#codec.parse(text, this.path), this.path, 'update');
+    const text = codec.stringify(value, this.path, loaded.text);
+    if (text === codec.stringify(loaded.value, this.path, loaded.text)) return undefined;
+    const readBack = await validate(this.#schema, codec.parse(text, this.path), this.path, 'update');
     return { text, value: deepFreeze(readBack) };
   }
 
