@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -121,6 +122,29 @@ function realPath(file: string): string {
   }
 }
 
+/** The lock files held by the update functions running in the current async context. */
+const inside = new AsyncLocalStorage<ReadonlySet<string>>();
+
+/**
+ * Run `fn` as an update function holding `lockfiles`. An update needing one of them from inside `fn`
+ * would wait for a lock that only `fn`'s return can free: `refuseNested` refuses it instead of hanging.
+ */
+export function runInside<R>(lockfiles: readonly string[], fn: () => R): R {
+  const outer = inside.getStore();
+  return inside.run(new Set([...(outer ?? []), ...lockfiles]), fn);
+}
+
+export function refuseNested(lockfiles: readonly string[]): void {
+  const held = inside.getStore();
+  const busy = held && lockfiles.find((file) => held.has(file));
+  if (busy !== undefined) {
+    throw new StoreInvalidArgumentError(
+      `an update function cannot update a store whose lock (${busy}) it holds: that would wait for ` +
+        'itself forever; change the draft it was given instead',
+    );
+  }
+}
+
 export class StoreImpl<T> implements Store<T> {
   readonly path: string;
   readonly format: StoreFormat;
@@ -151,6 +175,11 @@ export class StoreImpl<T> implements Store<T> {
     this.timeout = options.timeout;
     this.#lockfilePath = options.lockfilePath;
     this.#backend = options.backend;
+  }
+
+  /** The lock file of this store (absolute). */
+  get lockKey(): string {
+    return this.#lockfilePath === undefined ? `${this.path}.lock` : path.resolve(this.#lockfilePath);
   }
 
   /** How `lock` / `lockAll` name this store's lock. */
@@ -223,6 +252,7 @@ export class StoreImpl<T> implements Store<T> {
 
   async update(fn: Updater<T>, options: UpdateOptions = {}): Promise<DeepReadonly<T>> {
     if (typeof fn !== 'function') throw new StoreInvalidArgumentError('update takes a function');
+    refuseNested([this.lockKey]);
     const handle = await lock(this.path, {
       ...this.lockOptions(options),
       ...(this.#lockfilePath === undefined ? {} : { lockfilePath: this.#lockfilePath }),
@@ -231,7 +261,7 @@ export class StoreImpl<T> implements Store<T> {
       const lost = handle.signal;
       const loaded = await this.load();
       const draft = structuredClone(loaded.value) as T;
-      const returned = await fn(draft);
+      const returned = await runInside([this.lockKey], () => fn(draft));
       options.signal?.throwIfAborted();
       const planned = await this.plan(returned === undefined ? draft : returned, loaded);
       if (!planned) return deepFreeze(loaded.value as T);

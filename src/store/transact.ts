@@ -3,7 +3,15 @@ import { lockAll } from '../lock/lock-all.js';
 import type { DeepReadonly } from './deep-freeze.js';
 import { deepFreeze } from './deep-freeze.js';
 import { StoreInvalidArgumentError } from './errors.js';
-import { type Loaded, type Planned, type Store, StoreImpl, type UpdateOptions } from './store.js';
+import {
+  type Loaded,
+  type Planned,
+  refuseNested,
+  runInside,
+  type Store,
+  StoreImpl,
+  type UpdateOptions,
+} from './store.js';
 
 /** Any store, whatever its value type. */
 export type AnyStore = Pick<Store<unknown>, 'path' | 'format'>;
@@ -51,6 +59,8 @@ export async function transact<const S extends readonly AnyStore[]>(
   if (paths.size !== impls.length) {
     throw new StoreInvalidArgumentError('transact was given the same file twice; use one store per file');
   }
+  const lockfiles = impls.map((store) => store.lockKey);
+  refuseNested(lockfiles);
   const first = impls[0]!;
   const group = await lockAll(
     impls.map((store) => store.lockTarget()),
@@ -61,7 +71,7 @@ export async function transact<const S extends readonly AnyStore[]>(
     const loaded: Loaded[] = [];
     for (const store of impls) loaded.push(await store.load());
     const drafts = loaded.map((l) => structuredClone(l.value));
-    await fn(drafts as Drafts<S>);
+    await runInside(lockfiles, () => fn(drafts as Drafts<S>));
     options.signal?.throwIfAborted();
     const plans: (Planned | undefined)[] = [];
     for (const [i, store] of impls.entries()) plans.push(await store.plan(drafts[i], loaded[i]!));

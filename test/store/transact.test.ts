@@ -135,3 +135,34 @@ describe('transact', { timeout: 30_000 }, () => {
     await assert.rejects(transact([a], 'nope' as never), StoreInvalidArgumentError);
   });
 });
+
+describe('an update inside an update of the same file', { timeout: 10_000 }, () => {
+  it('is refused at once instead of waiting for itself forever; other files are fine', async () => {
+    const dir = fresh();
+    const a = openStore(path.join(dir, 'a.json'), { defaults: { n: 0 } });
+    const b = openStore(path.join(dir, 'b.json'), { defaults: { n: 0 } });
+    await assert.rejects(
+      a.update(async () => {
+        await a.update(() => {});
+      }),
+      (error: unknown) => error instanceof StoreInvalidArgumentError && /wait for itself/.test(error.message),
+    );
+    await assert.rejects(
+      transact([a, b], async () => {
+        await b.update(() => {});
+      }),
+      StoreInvalidArgumentError,
+    );
+    await assert.rejects(
+      a.update(async () => {
+        await transact([b, a], () => {});
+      }),
+      StoreInvalidArgumentError,
+    );
+    // A different file may be updated from inside, and the refusal wrote nothing.
+    await a.update(async (draft) => {
+      draft.n = (await b.update((d) => void d.n++)).n;
+    });
+    assert.deepEqual([(await a.read()).n, (await b.read()).n], [1, 1]);
+  });
+});
