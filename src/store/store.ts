@@ -171,7 +171,13 @@ export class StoreImpl<T> implements Store<T> {
     // A private copy: later changes to the caller's object must not change the defaults.
     this.#defaults = options.defaults === undefined ? undefined : structuredClone(options.defaults);
     this.durable = options.durable ?? true;
-    if (options.timeout !== undefined) checkTimeout(options.timeout);
+    if (options.timeout !== undefined) {
+      try {
+        checkTimeout(options.timeout);
+      } catch (error) {
+        throw new StoreInvalidArgumentError((error as Error).message);
+      }
+    }
     this.timeout = options.timeout;
     this.#lockfilePath = options.lockfilePath;
     this.#backend = options.backend;
@@ -199,12 +205,12 @@ export class StoreImpl<T> implements Store<T> {
     };
   }
 
-  /** Read and validate the file; the defaults when it is missing or empty. The value is a fresh, mutable one. */
   async #loadCodec(): Promise<Codec> {
     this.#codec ??= await CODECS[this.format]();
     return this.#codec;
   }
 
+  /** Read and validate the file; the defaults when it is missing or empty. The value is a fresh, mutable one. */
   async load(): Promise<Loaded> {
     const codec = await this.#loadCodec();
     let text: string | undefined;
@@ -258,7 +264,6 @@ export class StoreImpl<T> implements Store<T> {
       ...(this.#lockfilePath === undefined ? {} : { lockfilePath: this.#lockfilePath }),
     });
     try {
-      const lost = handle.signal;
       const loaded = await this.load();
       const draft = structuredClone(loaded.value) as T;
       const returned = await runInside([this.lockKey], () => fn(draft));
@@ -266,10 +271,11 @@ export class StoreImpl<T> implements Store<T> {
       const planned = await this.plan(returned === undefined ? draft : returned, loaded);
       if (!planned) return deepFreeze(loaded.value as T);
       const prepared = await this.prepare(planned, options.signal);
-      if (lost.aborted) {
-        // Someone removed or replaced the lock file while we held it: another writer may be in; don't write.
+      // Reading the signal checks, there and then, that the lock file is still the one locked. If someone
+      // removed or replaced it meanwhile, another writer may be in: don't write.
+      if (handle.signal.aborted) {
         await prepared.discard();
-        throw lost.reason;
+        throw handle.signal.reason;
       }
       await prepared.commit();
       return planned.value as DeepReadonly<T>;

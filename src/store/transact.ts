@@ -67,7 +67,6 @@ export async function transact<const S extends readonly AnyStore[]>(
     first.lockOptions(options),
   );
   try {
-    const lost = group.signal;
     const loaded: Loaded[] = [];
     for (const store of impls) loaded.push(await store.load());
     const drafts = loaded.map((l) => structuredClone(l.value));
@@ -82,7 +81,8 @@ export async function transact<const S extends readonly AnyStore[]>(
         const plan = plans[i];
         if (plan) prepared.push(await store.prepare(plan, options.signal));
       }
-      if (lost.aborted) throw lost.reason;
+      // Reading the signal checks, there and then, that every lock file is still the one locked.
+      if (group.signal.aborted) throw group.signal.reason;
     } catch (error) {
       await Promise.all(prepared.map((p) => p.discard()));
       throw error;

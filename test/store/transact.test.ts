@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
@@ -93,6 +93,21 @@ describe('transact', { timeout: 30_000 }, () => {
     );
     assert.equal(readFileSync(path.join(dir, 'config.yaml'), 'utf8'), 'images: [a]\nmounts: []\n');
     assert.deepEqual(readdirSync(dir).sort(), ['config.yaml', 'config.yaml.lock', 'projects']);
+  });
+
+  it('writes nothing at all when one of its lock files was removed meanwhile', async () => {
+    const dir = fresh();
+    const { global, project } = pair(dir);
+    await assert.rejects(
+      transact([global, project], ([g, p]) => {
+        g.mounts.push('/b');
+        p.runs = 1;
+        rmSync(`${project.path}.lock`);
+      }),
+      { code: 'LOCK_COMPROMISED' },
+    );
+    assert.deepEqual(readdirSync(dir).sort(), ['config.yaml.lock', 'projects']);
+    assert.deepEqual(readdirSync(path.join(dir, 'projects')), []);
   });
 
   it('never deadlocks: [a, b] and [b, a] from many tasks all complete, none lost', async () => {
