@@ -3,11 +3,14 @@
  * Every change is a store update: locked against other writers, validated, written atomically; a YAML
  * file keeps its comments. A corrupt file is an error with its line and column, and is left untouched.
  *
- * `configCommand` holds the whole command behind a parsed request, so it is tested directly; the
- * command-line parsing around it lives with the other commands.
+ * `configCommand` holds the whole command behind a parsed request (tested directly); `registerConfig`
+ * is the command-line parsing around it.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { type Command, InvalidArgumentError } from 'commander';
 import { LocksmithError, openStore } from '../index.js';
+import type { Cli } from './context.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 
 /** A parsed `config` command line. */
 export interface ConfigRequest {
@@ -23,50 +26,17 @@ export interface ConfigRequest {
   timeout?: number | undefined;
 }
 
-/** Where the command writes (a `Cli` of the CLI satisfies it). */
+/** Where the command writes (a `Cli` satisfies it). */
 export interface ConfigOutput {
   stdout: { write(text: string): void };
   stderr: { write(text: string): void };
 }
 
-/** The statuses of `config`, beyond the shared lock statuses (1 busy, 64 usage, 73 folder, 74 I/O). */
-export const CONFIG_EXIT = {
-  OK: 0,
-  /** `get` of a key that is not set; or the lock stayed busy past `--timeout`. */
-  NOT_SET: 1,
-  USAGE: 64,
-  /** The file is not valid JSON/YAML, or the change would break its schema. EX_DATAERR. */
-  DATA: 65,
-  /** `get` on a file that does not exist. EX_NOINPUT. */
-  NO_INPUT: 66,
-  UNSUPPORTED: 69,
-  SOFTWARE: 70,
-  DIRECTORY: 73,
-  IO: 74,
-} as const;
-
-/** Exit status by the code of a library error. */
-export const CONFIG_EXIT_BY_CODE: Record<string, number> = {
-  LOCK_TIMEOUT: CONFIG_EXIT.NOT_SET,
-  LOCK_INVALID_ARGUMENT: CONFIG_EXIT.USAGE,
-  LOCK_UNSUPPORTED: CONFIG_EXIT.UNSUPPORTED,
-  LOCK_DIRECTORY: CONFIG_EXIT.DIRECTORY,
-  LOCK_IO: CONFIG_EXIT.IO,
-  STORE_PARSE: CONFIG_EXIT.DATA,
-  STORE_SCHEMA: CONFIG_EXIT.DATA,
-  STORE_SERIALIZE: CONFIG_EXIT.DATA,
-  STORE_NOT_FOUND: CONFIG_EXIT.NO_INPUT,
-  STORE_IO: CONFIG_EXIT.IO,
-  STORE_INVALID_ARGUMENT: CONFIG_EXIT.USAGE,
-  ATOMIC_WRITE_FAILED: CONFIG_EXIT.IO,
-  ATOMIC_WRITE_INVALID_ARGUMENT: CONFIG_EXIT.USAGE,
-};
-
 /** A mistake in the request itself: a message and status 64 (or `status`). */
 class ConfigUsageError extends Error {
   constructor(
     message: string,
-    readonly status: number = CONFIG_EXIT.USAGE,
+    readonly status: number = EXIT.USAGE,
   ) {
     super(message);
   }
@@ -166,15 +136,15 @@ function show(value: unknown, json: boolean): string {
 }
 
 async function get(request: ConfigRequest, out: ConfigOutput): Promise<number> {
-  const value = await openStore<unknown>(request.file).read();
   const segments = request.key ? parseKeyPath(request.key) : [];
+  const value = await openStore<unknown>(request.file).read();
   const result = lookup(value, segments);
   if (!result.found) {
     out.stderr.write(`locksmith: ${request.key} is not set in ${request.file}\n`);
-    return CONFIG_EXIT.NOT_SET;
+    return EXIT.CONFLICT;
   }
   out.stdout.write(show(result.value, request.json === true));
-  return CONFIG_EXIT.OK;
+  return EXIT.OK;
 }
 
 async function change(request: ConfigRequest, out: ConfigOutput): Promise<number> {
@@ -216,7 +186,7 @@ async function change(request: ConfigRequest, out: ConfigOutput): Promise<number
     }, options);
   }
   if (!changed) out.stderr.write(`locksmith: ${request.file} unchanged (${request.key} already so)\n`);
-  return CONFIG_EXIT.OK;
+  return EXIT.OK;
 }
 
 /**
@@ -233,8 +203,88 @@ export async function configCommand(request: ConfigRequest, out: ConfigOutput): 
     }
     if (error instanceof LocksmithError) {
       out.stderr.write(`locksmith: ${error.message}\n`);
-      return CONFIG_EXIT_BY_CODE[error.code] ?? CONFIG_EXIT.SOFTWARE;
+      return exitCodeFor(error);
     }
     throw error;
   }
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new InvalidArgumentError('expected a number of seconds >= 0, such as 10 or 0.5');
+  }
+  return seconds;
+}
+
+const CONFIG_HELP = `
+Keys are dot-separated paths: server.port, feeds.0.url (a number indexes a list); write \\. for a dot
+inside a key. The format comes from the extension: .json, .yaml or .yml.
+
+Exit status:
+  0   done (set/unset of a value that is already so changes nothing, and says so on stderr)
+  1   get: the key is not set; set/unset: the -w timeout passed while another process held the file
+  64  usage error: bad key, a key inside a value that is not an object, an unknown extension
+  65  the file is not valid JSON/YAML (the message gives line and column; the file is left untouched)
+  66  get: the file does not exist
+  73  the lock file's folder cannot be created or accessed
+  74  the file cannot be read or written (permissions, a read-only folder)
+
+Examples:
+  locksmith config get ~/.config/tool/feeds.yaml feeds.0.url
+  locksmith config set settings.json server.port 8080       # 8080 is JSON: a number
+  locksmith config set settings.json server.name '"8080"'   # a string that looks like JSON: quote it
+  locksmith config set settings.json server.name example    # not JSON: the string "example"
+  locksmith config set settings.json offset -- -1           # a value starting with "-": after "--"
+  locksmith config unset settings.json server.port`;
+
+/**
+ * `locksmith config get <file> [key] [--json]`, `config set <file> <key> <value> [-w s]`,
+ * `config unset <file> <key> [-w s]`.
+ */
+export function registerConfig(program: Command, cli: Cli): void {
+  const config = program
+    .command('config')
+    .summary('get, set or unset a value of a JSON or YAML file, under its lock')
+    .description(
+      'Read or change one value of a JSON or YAML file. Every change is a locked read-modify-write with ' +
+        'an atomic write, so concurrent `config set` calls (and programs using the locksmith store) never ' +
+        'lose an update; a YAML file keeps its comments. A corrupt file is reported with its line and ' +
+        'column, and left untouched.',
+    )
+    .addHelpText('after', CONFIG_HELP);
+  const timeoutOption = ['-w, --timeout <seconds>', 'give up after waiting this long for the lock'] as const;
+
+  config
+    .command('get')
+    .description(
+      'print the value at <key> (the whole file without one): strings as they are, the rest as JSON',
+    )
+    .argument('<file>', 'the JSON or YAML file')
+    .argument('[key]', 'dot-separated path of the value')
+    .option('--json', 'print JSON, strings quoted')
+    .action(async (file: string, key: string | undefined, options: { json?: true }) => {
+      cli.exitCode = await configCommand({ action: 'get', file, key, json: options.json === true }, cli);
+    });
+  config
+    .command('set')
+    .description('set <key> to <value>: parsed as JSON when it is valid JSON, else taken as a string')
+    .argument('<file>', 'the JSON or YAML file (created when missing)')
+    .argument('<key>', 'dot-separated path of the value (missing objects on the way are created)')
+    .argument('<value>', 'the new value')
+    .option(...timeoutOption, parseSeconds)
+    .action(async (file: string, key: string, value: string, options: { timeout?: number }) => {
+      const timeout = options.timeout === undefined ? undefined : options.timeout * 1000;
+      cli.exitCode = await configCommand({ action: 'set', file, key, value, timeout }, cli);
+    });
+  config
+    .command('unset')
+    .description('remove <key> (a list item, when the last segment indexes a list)')
+    .argument('<file>', 'the JSON or YAML file')
+    .argument('<key>', 'dot-separated path of the value')
+    .option(...timeoutOption, parseSeconds)
+    .action(async (file: string, key: string, options: { timeout?: number }) => {
+      const timeout = options.timeout === undefined ? undefined : options.timeout * 1000;
+      cli.exitCode = await configCommand({ action: 'unset', file, key, timeout }, cli);
+    });
 }

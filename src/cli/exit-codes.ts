@@ -13,9 +13,9 @@ export const EXIT = {
   USAGE: 64,
   /** The lock backend cannot be used here (no flock on this filesystem...). EX_UNAVAILABLE. */
   UNSUPPORTED: 69,
-  /** Bad data: a corrupt or deleted check-out registry. EX_DATAERR. */
+  /** Bad data: a corrupt or deleted check-out registry, an invalid JSON/YAML store file. EX_DATAERR. */
   DATA: 65,
-  /** An input file does not exist (a file to check out). EX_NOINPUT. */
+  /** An input file does not exist (a file to check out, a store file to read). EX_NOINPUT. */
   NO_INPUT: 66,
   /** An unexpected error (a bug): the message says what. EX_SOFTWARE. */
   SOFTWARE: 70,
@@ -41,8 +41,14 @@ const BY_CODE: Record<string, number> = {
   LOCK_UNSUPPORTED: EXIT.UNSUPPORTED,
   LOCK_DIRECTORY: EXIT.DIRECTORY,
   LOCK_IO: EXIT.IO,
+  STORE_PARSE: EXIT.DATA,
+  STORE_SCHEMA: EXIT.DATA,
+  STORE_SERIALIZE: EXIT.DATA,
+  STORE_NOT_FOUND: EXIT.NO_INPUT,
   STORE_IO: EXIT.IO,
+  STORE_INVALID_ARGUMENT: EXIT.USAGE,
   ATOMIC_WRITE_FAILED: EXIT.IO,
+  ATOMIC_WRITE_INVALID_ARGUMENT: EXIT.USAGE,
   // The check-out registry (checkout, checkin, locks, break): a refusal that names the holder is a conflict.
   CHECKOUT_CONFLICT: EXIT.CONFLICT,
   CHECKOUT_NOT_HOLDER: EXIT.CONFLICT,

@@ -21,6 +21,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBreak } from './break.js';
 import { registerCheckin } from './checkin.js';
 import { registerCheckout } from './checkout.js';
+import { registerConfig } from './config.js';
 import { type Cli, processCli } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { registerLocks } from './locks.js';
@@ -34,6 +35,7 @@ export type RegisterCommand = (program: Command, cli: Cli) => void;
 const COMMANDS: RegisterCommand[] = [
   registerRun,
   registerStatus,
+  registerConfig,
   registerCheckout,
   registerCheckin,
   registerLocks,

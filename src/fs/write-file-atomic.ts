@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type FileHandle, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { type FileHandle, lstat, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -133,14 +134,22 @@ function checkArguments(file: unknown, data: unknown, options: WriteFileAtomicOp
   }
 }
 
-/** The file a write to `file` must replace: symlinks are followed, so a symlinked config stays a symlink. */
-async function resolveTarget(file: string): Promise<string> {
+/**
+ * The file a write to `file` must replace, and its current state. A symlink is followed, so that a
+ * symlinked config stays a symlink; a dangling one is replaced by the rename, as if the file were missing.
+ */
+async function inspectTarget(file: string): Promise<{ target: string; existing: Stats | undefined }> {
   const absolute = path.resolve(file);
-  try {
-    return await realpath(absolute);
-  } catch {
-    return absolute; // does not exist yet (or a dangling link, which the rename replaces)
-  }
+  const statOf = (target: string, follow: boolean) =>
+    (follow ? stat(target) : lstat(target)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw new AtomicWriteError(target, 'stat target', error);
+    });
+  const own = await statOf(absolute, false);
+  if (!own?.isSymbolicLink()) return { target: absolute, existing: own };
+  const target = await realpath(absolute).catch(() => undefined);
+  if (target === undefined) return { target: absolute, existing: undefined };
+  return { target, existing: await statOf(target, true) };
 }
 
 async function fsyncFolder(dir: string): Promise<void> {
@@ -170,20 +179,16 @@ export async function prepareAtomicWrite(
   checkArguments(file, data, options);
   const { signal, durable = true, encoding = 'utf8' } = options;
   signal?.throwIfAborted();
-  const target = await resolveTarget(file);
+  const { target, existing } = await inspectTarget(file);
   const dir = path.dirname(target);
   const base = path.basename(target);
-
-  const existing = await stat(target).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw new AtomicWriteError(target, 'stat target', error);
-  });
   if (existing && !existing.isFile()) {
     throw new AtomicWriteInvalidArgumentError(
       `${target} is ${existing.isDirectory() ? 'a folder' : 'not a regular file'}; only a file can be replaced`,
     );
   }
-  await removeStaleTemps(dir, base);
+  // Alongside the write: the temps it may remove are never ours (ours carries this live pid).
+  const cleaning = removeStaleTemps(dir, base);
 
   const temp = path.join(dir, tempName(base));
   let handle: FileHandle | undefined;
@@ -216,11 +221,12 @@ export async function prepareAtomicWrite(
   } catch (error) {
     await handle?.close().catch(() => {});
     // A failed create made no temp file; removing is harmless then.
-    await discard();
+    await Promise.all([discard(), cleaning]);
     if (signal?.aborted && error === signal.reason) throw error;
     throw new AtomicWriteError(target, step, error);
   }
 
+  await cleaning;
   let committed = false;
   return {
     target,

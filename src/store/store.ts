@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +10,6 @@ import type { LockTarget } from '../lock/lock-all.js';
 import { checkTimeout, type LockOptions, type WaitInfo } from '../lock/options.js';
 import type { Codec } from './codecs/codec.js';
 import { jsonCodec } from './codecs/json.js';
-import { yamlCodec } from './codecs/yaml.js';
 import { type DeepReadonly, deepFreeze } from './deep-freeze.js';
 import { StoreInvalidArgumentError, StoreIOError, StoreNotFoundError } from './errors.js';
 import { checkSchema, validate } from './schema.js';
@@ -89,7 +89,11 @@ export interface Planned {
   value: unknown;
 }
 
-const FORMATS: Record<StoreFormat, Codec> = { json: jsonCodec, yaml: yamlCodec };
+// The YAML parser is loaded on first use, so that a program (or the CLI) using only JSON does not pay for it.
+const CODECS: Record<StoreFormat, () => Promise<Codec>> = {
+  json: async () => jsonCodec,
+  yaml: async () => (await import('./codecs/yaml.js')).yamlCodec,
+};
 
 function formatOf(file: string, format: unknown): StoreFormat {
   if (format !== undefined) {
@@ -118,12 +122,35 @@ function realPath(file: string): string {
   }
 }
 
+/** The lock files held by the update functions running in the current async context. */
+const inside = new AsyncLocalStorage<ReadonlySet<string>>();
+
+/**
+ * Run `fn` as an update function holding `lockfiles`. An update needing one of them from inside `fn`
+ * would wait for a lock that only `fn`'s return can free: `refuseNested` refuses it instead of hanging.
+ */
+export function runInside<R>(lockfiles: readonly string[], fn: () => R): R {
+  const outer = inside.getStore();
+  return inside.run(new Set([...(outer ?? []), ...lockfiles]), fn);
+}
+
+export function refuseNested(lockfiles: readonly string[]): void {
+  const held = inside.getStore();
+  const busy = held && lockfiles.find((file) => held.has(file));
+  if (busy !== undefined) {
+    throw new StoreInvalidArgumentError(
+      `an update function cannot update a store whose lock (${busy}) it holds: that would wait for ` +
+        'itself forever; change the draft it was given instead',
+    );
+  }
+}
+
 export class StoreImpl<T> implements Store<T> {
   readonly path: string;
   readonly format: StoreFormat;
   readonly durable: boolean;
   readonly timeout: number | undefined;
-  readonly #codec: Codec;
+  #codec: Codec | undefined;
   readonly #schema: StandardSchemaV1 | undefined;
   readonly #hasDefaults: boolean;
   readonly #defaults: unknown;
@@ -139,16 +166,26 @@ export class StoreImpl<T> implements Store<T> {
     }
     this.path = realPath(file);
     this.format = formatOf(this.path, options.format);
-    this.#codec = FORMATS[this.format];
     this.#schema = checkSchema(options.schema);
     this.#hasDefaults = options.defaults !== undefined;
     // A private copy: later changes to the caller's object must not change the defaults.
     this.#defaults = options.defaults === undefined ? undefined : structuredClone(options.defaults);
     this.durable = options.durable ?? true;
-    if (options.timeout !== undefined) checkTimeout(options.timeout);
+    if (options.timeout !== undefined) {
+      try {
+        checkTimeout(options.timeout);
+      } catch (error) {
+        throw new StoreInvalidArgumentError((error as Error).message);
+      }
+    }
     this.timeout = options.timeout;
     this.#lockfilePath = options.lockfilePath;
     this.#backend = options.backend;
+  }
+
+  /** The lock file of this store (absolute). */
+  get lockKey(): string {
+    return this.#lockfilePath === undefined ? `${this.path}.lock` : path.resolve(this.#lockfilePath);
   }
 
   /** How `lock` / `lockAll` name this store's lock. */
@@ -168,8 +205,14 @@ export class StoreImpl<T> implements Store<T> {
     };
   }
 
+  async #loadCodec(): Promise<Codec> {
+    this.#codec ??= await CODECS[this.format]();
+    return this.#codec;
+  }
+
   /** Read and validate the file; the defaults when it is missing or empty. The value is a fresh, mutable one. */
   async load(): Promise<Loaded> {
+    const codec = await this.#loadCodec();
     let text: string | undefined;
     try {
       text = await readFile(this.path, 'utf8');
@@ -184,7 +227,7 @@ export class StoreImpl<T> implements Store<T> {
       const value = await validate(this.#schema, structuredClone(this.#defaults), this.path, 'defaults');
       return { text, value };
     }
-    const parsed = this.#codec.parse(text, this.path);
+    const parsed = codec.parse(text, this.path);
     return { text, value: await validate(this.#schema, parsed, this.path, 'file') };
   }
 
@@ -194,10 +237,11 @@ export class StoreImpl<T> implements Store<T> {
    * value that does not survive the format (a Date in JSON, say) is refused instead of breaking later reads.
    */
   async plan(next: unknown, loaded: Loaded): Promise<Planned | undefined> {
+    const codec = await this.#loadCodec();
     const value = await validate(this.#schema, next, this.path, 'update');
-    const text = this.#codec.stringify(value, this.path, loaded.text);
-    if (text === this.#codec.stringify(loaded.value, this.path, loaded.text)) return undefined;
-    const readBack = await validate(this.#schema, this.#codec.parse(text, this.path), this.path, 'update');
+    const text = codec.stringify(value, this.path, loaded.text);
+    if (text === codec.stringify(loaded.value, this.path, loaded.text)) return undefined;
+    const readBack = await validate(this.#schema, codec.parse(text, this.path), this.path, 'update');
     return { text, value: deepFreeze(readBack) };
   }
 
@@ -214,23 +258,24 @@ export class StoreImpl<T> implements Store<T> {
 
   async update(fn: Updater<T>, options: UpdateOptions = {}): Promise<DeepReadonly<T>> {
     if (typeof fn !== 'function') throw new StoreInvalidArgumentError('update takes a function');
+    refuseNested([this.lockKey]);
     const handle = await lock(this.path, {
       ...this.lockOptions(options),
       ...(this.#lockfilePath === undefined ? {} : { lockfilePath: this.#lockfilePath }),
     });
     try {
-      const lost = handle.signal;
       const loaded = await this.load();
       const draft = structuredClone(loaded.value) as T;
-      const returned = await fn(draft);
+      const returned = await runInside([this.lockKey], () => fn(draft));
       options.signal?.throwIfAborted();
       const planned = await this.plan(returned === undefined ? draft : returned, loaded);
       if (!planned) return deepFreeze(loaded.value as T);
       const prepared = await this.prepare(planned, options.signal);
-      if (lost.aborted) {
-        // Someone removed or replaced the lock file while we held it: another writer may be in; don't write.
+      // Reading the signal checks, there and then, that the lock file is still the one locked. If someone
+      // removed or replaced it meanwhile, another writer may be in: don't write.
+      if (handle.signal.aborted) {
         await prepared.discard();
-        throw lost.reason;
+        throw handle.signal.reason;
       }
       await prepared.commit();
       return planned.value as DeepReadonly<T>;

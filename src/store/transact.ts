@@ -3,7 +3,15 @@ import { lockAll } from '../lock/lock-all.js';
 import type { DeepReadonly } from './deep-freeze.js';
 import { deepFreeze } from './deep-freeze.js';
 import { StoreInvalidArgumentError } from './errors.js';
-import { type Loaded, type Planned, type Store, StoreImpl, type UpdateOptions } from './store.js';
+import {
+  type Loaded,
+  type Planned,
+  refuseNested,
+  runInside,
+  type Store,
+  StoreImpl,
+  type UpdateOptions,
+} from './store.js';
 
 /** Any store, whatever its value type. */
 export type AnyStore = Pick<Store<unknown>, 'path' | 'format'>;
@@ -51,17 +59,18 @@ export async function transact<const S extends readonly AnyStore[]>(
   if (paths.size !== impls.length) {
     throw new StoreInvalidArgumentError('transact was given the same file twice; use one store per file');
   }
+  const lockfiles = impls.map((store) => store.lockKey);
+  refuseNested(lockfiles);
   const first = impls[0]!;
   const group = await lockAll(
     impls.map((store) => store.lockTarget()),
     first.lockOptions(options),
   );
   try {
-    const lost = group.signal;
     const loaded: Loaded[] = [];
     for (const store of impls) loaded.push(await store.load());
     const drafts = loaded.map((l) => structuredClone(l.value));
-    await fn(drafts as Drafts<S>);
+    await runInside(lockfiles, () => fn(drafts as Drafts<S>));
     options.signal?.throwIfAborted();
     const plans: (Planned | undefined)[] = [];
     for (const [i, store] of impls.entries()) plans.push(await store.plan(drafts[i], loaded[i]!));
@@ -72,7 +81,8 @@ export async function transact<const S extends readonly AnyStore[]>(
         const plan = plans[i];
         if (plan) prepared.push(await store.prepare(plan, options.signal));
       }
-      if (lost.aborted) throw lost.reason;
+      // Reading the signal checks, there and then, that every lock file is still the one locked.
+      if (group.signal.aborted) throw group.signal.reason;
     } catch (error) {
       await Promise.all(prepared.map((p) => p.discard()));
       throw error;

@@ -3,8 +3,12 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { type ConfigRequest, configCommand, parseKeyPath, parseValue } from '../../src/cli/config.js';
+import { main } from '../../src/cli/main.js';
+import { killChildrenAfter } from '../helpers/children.js';
+import { captureCli, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
+killChildrenAfter();
 const root = tempDir();
 let counter = 0;
 function fresh(): string {
@@ -152,5 +156,72 @@ describe('locksmith config (the command behind the parsed arguments)', { timeout
     assert.equal(parseValue('"7"'), '7');
     assert.equal(parseValue('hello world'), 'hello world');
     assert.deepEqual(parseValue('{"a":[1]}'), { a: [1] });
+  });
+});
+
+describe('locksmith config (the command line)', { timeout: 90_000 }, () => {
+  it('get, set and unset through main()', async () => {
+    const file = path.join(fresh(), 'settings.yaml');
+    const set = captureCli();
+    assert.equal(await main(['config', 'set', file, 'server.port', '8080'], set), 0, set.err);
+    const get = captureCli();
+    assert.equal(await main(['config', 'get', file, 'server.port'], get), 0, get.err);
+    assert.equal(get.out, '8080\n');
+    const negative = captureCli();
+    assert.equal(
+      await main(['config', 'set', '-w', '5', file, 'offset', '--', '-1'], negative),
+      0,
+      negative.err,
+    );
+    const json = captureCli();
+    assert.equal(await main(['config', 'get', '--json', file], json), 0, json.err);
+    assert.deepEqual(JSON.parse(json.out), { server: { port: 8080 }, offset: -1 });
+    const unset = captureCli();
+    assert.equal(await main(['config', 'unset', file, 'server'], unset), 0, unset.err);
+    assert.equal(readFileSync(file, 'utf8'), 'offset: -1\n');
+    const missing = captureCli();
+    assert.equal(await main(['config', 'get', file, 'server.port'], missing), 1);
+    assert.match(missing.err, /server\.port is not set/);
+  });
+
+  it('usage errors exit 64; help documents the exit statuses', async () => {
+    const file = path.join(fresh(), 'x.json');
+    for (const argv of [
+      ['config', 'get'],
+      ['config', 'set', file, 'k'],
+      ['config', 'unset', file],
+      ['config', 'frobnicate', file],
+      ['config', 'set', '-w', 'soon', file, 'k', 'v'],
+      ['config', 'get', file, 'a..b'],
+    ]) {
+      const cli = captureCli();
+      assert.equal(await main(argv, cli), 64, `${argv.join(' ')}: ${cli.err}`);
+      assert.equal(cli.out, '', argv.join(' '));
+    }
+    const help = captureCli();
+    assert.equal(await main(['--help'], help), 0);
+    assert.match(help.out, /config/);
+    const configHelp = captureCli();
+    assert.equal(await main(['config', '--help'], configHelp), 0);
+    for (const status of ['0', '1', '64', '65', '66', '73', '74']) {
+      assert.match(
+        configHelp.out,
+        new RegExp(`^  ${status} +\\S`, 'm'),
+        `exit status ${status} is documented`,
+      );
+    }
+  });
+
+  it('concurrent `locksmith config set` processes lose no update', async () => {
+    const file = path.join(fresh(), 'shared.json');
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        runCli(['config', 'set', file, `keys.k${i}`, String(i)], { timeout: 60_000 }),
+      ),
+    );
+    for (const result of results) assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {
+      keys: { k0: 0, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5 },
+    });
   });
 });

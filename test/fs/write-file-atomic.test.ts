@@ -104,6 +104,17 @@ describe('writeFileAtomic', { timeout: 60_000 }, () => {
     assert.equal(readFileSync(real, 'utf8'), 'a: 2\n');
   });
 
+  it('replaces a dangling symlink by the file, never creating the file it pointed to', async () => {
+    const dir = fresh();
+    const link = path.join(dir, 'dangling.json');
+    const nowhere = path.join(dir, 'nowhere.json');
+    symlinkSync(nowhere, link);
+    await writeFileAtomic(link, '{}');
+    assert.ok(lstatSync(link).isFile());
+    assert.equal(readFileSync(link, 'utf8'), '{}');
+    assert.equal(statSync(nowhere, { throwIfNoEntry: false }), undefined);
+  });
+
   it('refuses a folder as target, leaving it as it was', async () => {
     const dir = fresh();
     const target = path.join(dir, 'folder');

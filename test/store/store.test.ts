@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
@@ -173,6 +173,30 @@ describe('openStore: read and update', { timeout: 30_000 }, () => {
       /changed my mind/,
     );
     assert.equal(statSync(file, { throwIfNoEntry: false }), undefined);
+  });
+
+  it('does not write when its lock file was removed or replaced while the update ran', async () => {
+    const dir = fresh();
+    const file = path.join(dir, 'lost.json');
+    writeFileSync(file, '{"n":0}\n');
+    const store = openStore(file, { defaults: { n: 0 } });
+    for (const spoil of [
+      () => rmSync(`${file}.lock`),
+      () => {
+        rmSync(`${file}.lock`);
+        writeFileSync(`${file}.lock`, '');
+      },
+    ]) {
+      await assert.rejects(
+        store.update((draft) => {
+          draft.n++;
+          spoil(); // as a user's `rm *.lock` or `git clean` would
+        }),
+        { code: 'LOCK_COMPROMISED' },
+      );
+      assert.equal(readFileSync(file, 'utf8'), '{"n":0}\n');
+    }
+    assert.deepEqual(readdirSync(dir).sort(), ['lost.json', 'lost.json.lock']);
   });
 
   it('serialises the updates of one process: none is lost', async () => {

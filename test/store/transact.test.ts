@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
@@ -95,6 +95,21 @@ describe('transact', { timeout: 30_000 }, () => {
     assert.deepEqual(readdirSync(dir).sort(), ['config.yaml', 'config.yaml.lock', 'projects']);
   });
 
+  it('writes nothing at all when one of its lock files was removed meanwhile', async () => {
+    const dir = fresh();
+    const { global, project } = pair(dir);
+    await assert.rejects(
+      transact([global, project], ([g, p]) => {
+        g.mounts.push('/b');
+        p.runs = 1;
+        rmSync(`${project.path}.lock`);
+      }),
+      { code: 'LOCK_COMPROMISED' },
+    );
+    assert.deepEqual(readdirSync(dir).sort(), ['config.yaml.lock', 'projects']);
+    assert.deepEqual(readdirSync(path.join(dir, 'projects')), []);
+  });
+
   it('never deadlocks: [a, b] and [b, a] from many tasks all complete, none lost', async () => {
     const dir = fresh();
     const a = openStore(path.join(dir, 'a.json'), { defaults: { n: 0 }, durable: false });
@@ -133,5 +148,36 @@ describe('transact', { timeout: 30_000 }, () => {
       /stores from openStore/,
     );
     await assert.rejects(transact([a], 'nope' as never), StoreInvalidArgumentError);
+  });
+});
+
+describe('an update inside an update of the same file', { timeout: 10_000 }, () => {
+  it('is refused at once instead of waiting for itself forever; other files are fine', async () => {
+    const dir = fresh();
+    const a = openStore(path.join(dir, 'a.json'), { defaults: { n: 0 } });
+    const b = openStore(path.join(dir, 'b.json'), { defaults: { n: 0 } });
+    await assert.rejects(
+      a.update(async () => {
+        await a.update(() => {});
+      }),
+      (error: unknown) => error instanceof StoreInvalidArgumentError && /wait for itself/.test(error.message),
+    );
+    await assert.rejects(
+      transact([a, b], async () => {
+        await b.update(() => {});
+      }),
+      StoreInvalidArgumentError,
+    );
+    await assert.rejects(
+      a.update(async () => {
+        await transact([b, a], () => {});
+      }),
+      StoreInvalidArgumentError,
+    );
+    // A different file may be updated from inside, and the refusal wrote nothing.
+    await a.update(async (draft) => {
+      draft.n = (await b.update((d) => void d.n++)).n;
+    });
+    assert.deepEqual([(await a.read()).n, (await b.read()).n], [1, 1]);
   });
 });
