@@ -11,6 +11,7 @@ import {
 import { decodeHolder, encodeHolder, type HolderInfo } from '../holder-info.js';
 import type { Backend, BackendGrant, BackendStatus, LockMode } from './backend.js';
 import { watchFile } from './dir-watch.js';
+import { watchLockFile } from './file-watch.js';
 import type { NativeLock } from './native-lock.js';
 
 /** A descriptor of a lock file, with the identity of the file it was opened on. */
@@ -159,7 +160,7 @@ export class KernelBackend implements Backend {
   }
 
   watch(key: string, onChange: () => void): () => void {
-    return watchFile(key, onChange);
+    return watchLockFile(key, onChange);
   }
 
   /** Called once by a grant. */
