@@ -130,6 +130,34 @@ function figureTable(results: Results, figure: FigureResult): string[] {
   return lines;
 }
 
+/**
+ * Figure 6 as bench/store.ts printed it: its `results` rows as a table (one column per key, the other
+ * top-level fields above it), or the JSON as it is when it has another shape.
+ */
+export function storeTable(data: unknown): string[] {
+  const record = data as { results?: unknown } | null;
+  const rows =
+    record && Array.isArray(record.results) ? (record.results as Record<string, unknown>[]) : undefined;
+  const flat = rows?.every(
+    (r) => r && typeof r === 'object' && Object.values(r).every((v) => typeof v !== 'object'),
+  );
+  if (!rows || rows.length === 0 || !flat) {
+    return ['As printed by `bench/store.ts`:', '', '```json', JSON.stringify(data, null, 2), '```'];
+  }
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const show = (v: unknown) => (typeof v === 'number' ? formatNumber(v) : v === undefined ? '' : String(v));
+  const context = Object.entries(record as Record<string, unknown>)
+    .filter(([key, value]) => key !== 'results' && typeof value !== 'object')
+    .map(([key, value]) => `${key}: ${String(value)}`);
+  return [
+    `Measured by \`bench/store.ts\`${context.length ? ` (${context.join(', ')})` : ''}:`,
+    '',
+    `| ${keys.join(' | ')} |`,
+    `|${keys.map(() => ' --- ').join('|')}|`,
+    ...rows.map((r) => `| ${keys.map((k) => cellText(show(r[k]))).join(' | ')} |`),
+  ];
+}
+
 /** docs/benchmarks.md */
 export function renderMarkdown(results: Results, svgName: string): string {
   const m = results.machine;
@@ -184,14 +212,7 @@ export function renderMarkdown(results: Results, svgName: string): string {
   });
   out.push(`## ${results.figures.length + 1}. Store update latency`, '');
   if (results.store.data !== undefined) {
-    out.push(
-      'As printed by `bench/store.ts`:',
-      '',
-      '```json',
-      JSON.stringify(results.store.data, null, 2),
-      '```',
-      '',
-    );
+    out.push(...storeTable(results.store.data), '');
   } else {
     out.push(`Not measured: ${results.store.note ?? 'no data'}.`, '');
   }
