@@ -71,6 +71,7 @@ function info(subject: Subject): SubjectInfo {
 async function runFigure(figure: Figure, subjects: Subject[]): Promise<FigureResult> {
   const result: FigureResult = {
     id: figure.id,
+    number: figure.number,
     title: figure.title,
     short: figure.short,
     description: figure.describe(quick),

@@ -206,11 +206,17 @@ export function renderMarkdown(results: Results, svgName: string): string {
     );
   }
   results.figures.forEach((figure, index) => {
-    out.push(`## ${index + 1}. ${figure.title}`, '', figure.description, '', ...figureTable(results, figure));
+    out.push(
+      `## ${figure.number ?? index + 1}. ${figure.title}`,
+      '',
+      figure.description,
+      '',
+      ...figureTable(results, figure),
+    );
     for (const skip of figure.skipped) out.push('', `Not run for ${skip.label}: ${skip.reason}.`);
     out.push('');
   });
-  out.push(`## ${results.figures.length + 1}. Store update latency`, '');
+  out.push('## 6. Store update latency', '');
   if (results.store.data !== undefined) {
     out.push(...storeTable(results.store.data), '');
   } else {

@@ -20,6 +20,8 @@ export interface Row {
 
 export interface FigureResult {
   id: string;
+  /** The figure's number in issue 7 (absent in reports from before it was kept). */
+  number?: number;
   title: string;
   short: string;
   description: string;
