@@ -4,6 +4,7 @@
 //   --runs N  --subjects a,b  --figures a,b  --out DIR
 //   --note TEXT                        a line for the report's header (e.g. "measured on a shared machine")
 //   --render FILE                      redraw a report from the numbers kept in its benchmarks.md, measuring nothing
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -71,6 +72,7 @@ function info(subject: Subject): SubjectInfo {
 async function runFigure(figure: Figure, subjects: Subject[]): Promise<FigureResult> {
   const result: FigureResult = {
     id: figure.id,
+    number: figure.number,
     title: figure.title,
     short: figure.short,
     description: figure.describe(quick),
@@ -141,6 +143,19 @@ function write(results: Results): void {
   log(`\nWrote benchmarks.md and benchmarks.svg to ${outDir} in ${elapsed()}.`);
 }
 
+/** The commit being measured, for the report's header. */
+function describeCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], {
+      cwd: ROOT_DIR,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   if (args.render) {
     const results = resultsFromMarkdown(readFileSync(args.render, 'utf8'));
@@ -160,6 +175,7 @@ async function main(): Promise<void> {
     logLevel: 'warning',
   });
   const machine = describeMachine(scratchRoot);
+  const commit = describeCommit();
   log(
     `locksmith benchmarks${quick ? ' (quick)' : ''}: ${machine.cores} cores, Node ${machine.node}, ${machine.filesystem}, load ${machine.loadAverage.join(' ')}`,
   );
@@ -198,6 +214,7 @@ async function main(): Promise<void> {
     baseline: BASELINE,
     limit: LIMIT,
     ...(args.note ? { note: args.note } : {}),
+    ...(commit ? { commit } : {}),
   };
   printSummary(results);
   write(results);

@@ -17,6 +17,7 @@ interface Result {
 export function contended(processes: number, cycles: number, quickCycles: number): Figure {
   return {
     id: `contended-${processes}`,
+    number: 2,
     title: `Contended: ${processes} processes × locked read-increment-write`,
     short: `contended ${processes} procs ops/s`,
     describe: (quick) =>

@@ -31,6 +31,8 @@ export interface FigureContext {
  */
 export interface Figure {
   readonly id: string;
+  /** The figure's number in issue 7 (both contended sizes are figure 2; the store is figure 6). */
+  readonly number: number;
   /** Table title and chart label. */
   readonly title: string;
   /** Short chart label. */

@@ -20,6 +20,7 @@ function procCpuMs(pid: number): number {
 export function idle(waiters: number, seconds: number): Figure {
   return {
     id: 'idle',
+    number: 5,
     title: `CPU of ${waiters} idle waiters`,
     short: `CPU % of ${waiters} idle waiters`,
     describe: (quick) =>

@@ -7,6 +7,7 @@ const epoch = () => performance.timeOrigin + performance.now();
 /** Figure 3: the holder is SIGKILLed while a waiter of another process waits; time until the waiter holds. */
 export const recovery: Figure = {
   id: 'recovery',
+  number: 3,
   title: 'Crash recovery: holder SIGKILLed',
   short: 'recovery ms',
   describe: (quick) =>

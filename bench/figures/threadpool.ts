@@ -12,6 +12,7 @@ const HOLD_AFTER_WINDOW = 1_000;
  */
 export const threadpool: Figure = {
   id: 'threadpool',
+  number: 4,
   title: `Threadpool health: unrelated readFile while ${WAITERS} in-process waiters wait`,
   short: 'readFile ms (32 waiters)',
   describe: () =>

@@ -4,6 +4,7 @@ import type { Figure } from './figure.js';
 /** Figure 1: one process, nobody else wants the lock: acquire + release in a loop. */
 export const uncontended: Figure = {
   id: 'uncontended',
+  number: 1,
   title: 'Uncontended acquire + release',
   short: 'uncontended µs/op',
   describe: (quick) =>

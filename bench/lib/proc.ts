@@ -19,6 +19,7 @@ export class WorkerTimeout extends Error {}
 /** A worker process of one subject, running one task, talking JSON lines. */
 export class Worker {
   readonly process: ChildProcess;
+  /** Resolves once the worker has exited and its output is all read ('close', not 'exit': a fast program's last line may come after 'exit'). */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly #inbox: Record<string, unknown>[] = [];
   readonly #waiting: { type: string; resolve: (message: Record<string, unknown>) => void }[] = [];
@@ -46,7 +47,7 @@ export class Worker {
       if (index >= 0) this.#waiting.splice(index, 1)[0]?.resolve(message);
       else this.#inbox.push(message);
     });
-    this.exited = once(this.process, 'exit').then(([code, signal]) => {
+    this.exited = once(this.process, 'close').then(([code, signal]) => {
       live.delete(this.process);
       return { code: code as number | null, signal: signal as NodeJS.Signals | null };
     });

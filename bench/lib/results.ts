@@ -20,6 +20,8 @@ export interface Row {
 
 export interface FigureResult {
   id: string;
+  /** The figure's number in issue 7 (absent in reports from before it was kept). */
+  number?: number;
   title: string;
   short: string;
   description: string;
@@ -56,6 +58,8 @@ export interface Results {
   store: { data?: unknown; note?: string };
   baseline: string;
   limit: string;
+  /** The commit measured (`git describe --always --dirty`), when the harness runs in a git checkout. */
+  commit?: string;
   /** A line for the header (`--note`), e.g. that the machine was shared. */
   note?: string;
 }

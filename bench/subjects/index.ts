@@ -5,6 +5,7 @@ import { lease } from './lease.js';
 import { lockfile } from './lockfile.js';
 import { locksmith } from './locksmith.js';
 import { osLock } from './os-lock.js';
+import { postgres } from './postgres.js';
 import { properLockfile } from './proper-lockfile.js';
 import { pythonFilelock } from './python-filelock.js';
 import type { NodeSubject, Subject } from './subject.js';
@@ -13,6 +14,7 @@ import type { NodeSubject, Subject } from './subject.js';
 export const SUBJECTS: readonly Subject[] = [
   locksmith,
   lease,
+  postgres,
   cFlock,
   properLockfile,
   lockfile,

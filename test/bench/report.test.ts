@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Metric } from '../../bench/figures/figure.js';
-import { cell, checkTargets, ratioTo, renderMarkdown, resultsFromMarkdown } from '../../bench/lib/report.js';
+import {
+  cell,
+  checkTargets,
+  ratioTo,
+  renderMarkdown,
+  resultsFromMarkdown,
+  storeTable,
+} from '../../bench/lib/report.js';
 import type { FigureResult, Results, Row } from '../../bench/lib/results.js';
 import { renderSvg } from '../../bench/lib/svg.js';
 
@@ -114,6 +121,23 @@ describe('bench report', { timeout: 10_000 }, () => {
     assert.match(md, /Not run for Python filelock: not installed\./);
     assert.match(md, /Not measured: bench\/store\.ts does not exist yet/);
     assert.match(md, /O_EXCL \\\| poll/); // a pipe inside a cell is escaped
+  });
+
+  it('shows the store figure as a table when bench/store.ts prints rows, and as JSON otherwise', () => {
+    const data = {
+      unit: 'ms',
+      iterations: 500,
+      results: [
+        { name: 'update', durable: true, p50: 1.234, p99: 5.6 },
+        { name: 'read', p50: 0.1, p99: 0.3 },
+      ],
+    };
+    const table = storeTable(data).join('\n');
+    assert.match(table, /\(unit: ms, iterations: 500\)/);
+    assert.match(table, /^\| name \| durable \| p50 \| p99 \|$/m);
+    assert.match(table, /^\| update \| true \| 1\.23 \| 5\.60 \|$/m);
+    assert.match(table, /^\| read \| {2}\| 0\.100 \| 0\.300 \|$/m);
+    assert.match(storeTable({ other: [1, 2] }).join('\n'), /```json[\s\S]*"other"/);
   });
 
   it('keeps its numbers, so that a report can be redrawn without measuring again', () => {
