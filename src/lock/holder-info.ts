@@ -39,7 +39,32 @@ export function currentHolder(mode: 'exclusive' | 'shared'): HolderInfo {
  * without truncating the file first.
  */
 export function encodeHolder(holder: HolderInfo): string {
-  return `${JSON.stringify({ ...holder, since: holder.since.toISOString() })}\n`;
+  const since = holder.since.toISOString();
+  const own = ownPrefix(holder);
+  if (own !== undefined) return `${own}${since}"}\n`;
+  return `${JSON.stringify({ ...holder, since })}\n`;
+}
+
+/** This process's record up to `since`, built once per mode: encoding it is on every acquisition. */
+const prefixes = new Map<string, string>();
+
+function ownPrefix(holder: HolderInfo): string | undefined {
+  if (holder.pid !== process.pid || holder.command !== cachedCommand || holder.hostname !== cachedHostname) {
+    return undefined;
+  }
+  const mode = holder.mode ?? '';
+  let prefix = prefixes.get(mode);
+  if (prefix === undefined) {
+    const fields = {
+      pid: holder.pid,
+      hostname: holder.hostname,
+      command: holder.command,
+      ...(holder.mode ? { mode: holder.mode } : {}),
+    };
+    prefix = `${JSON.stringify(fields).slice(0, -1)},"since":"`;
+    prefixes.set(mode, prefix);
+  }
+  return prefix;
 }
 
 /**
