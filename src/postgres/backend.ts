@@ -85,6 +85,8 @@ class Grant implements BackendGrant {
 
   watchLoss(onLost: (reason: Error) => void): () => void {
     let done = false;
+    let unsubscribe: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
     const lost = (reason: Error) => {
       if (done || this.#released) return;
       done = true;
@@ -98,7 +100,6 @@ class Grant implements BackendGrant {
         }),
       );
     };
-    const unsubscribe = this.session.onLost(lost);
     const every = this.backend.heartbeat;
     let beating = false;
     // A ping unanswered within one interval means the connection is gone, even if no socket error says so.
@@ -116,11 +117,15 @@ class Grant implements BackendGrant {
         beating = false;
       }
     };
-    const timer = every > 0 ? setInterval(() => void beat(), every) : undefined;
-    timer?.unref();
     function stop() {
       clearInterval(timer);
-      unsubscribe();
+      unsubscribe?.();
+    }
+    // Already lost (nobody was watching when the connection went): this calls `lost` at once.
+    unsubscribe = this.session.onLost(lost);
+    if (!done && every > 0) {
+      timer = setInterval(() => void beat(), every);
+      timer.unref();
     }
     return () => {
       done = true;

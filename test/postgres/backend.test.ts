@@ -142,6 +142,30 @@ describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
     child.kill();
   });
 
+  it('a connection lost while nobody watched: watching later reports the loss at once', async () => {
+    const key = KEY(fresh());
+    const holder = { pid: process.pid, hostname: os.hostname(), command: 'test', since: new Date() };
+    const grant = await backend.tryAcquire(key, 'exclusive', holder);
+    assert.ok(grant);
+    const [row] = await locksOn(admin, key);
+    await admin.query('select pg_terminate_backend($1)', [row!.pid]);
+    // Each probe starts and stops a watch; once the client has seen the loss, watchLoss reports it at once.
+    let reason: (Error & { code?: string }) | undefined;
+    await waitFor(
+      () => {
+        grant.watchLoss((error) => {
+          reason = error;
+        })();
+        return reason !== undefined;
+      },
+      10_000,
+      'the loss',
+    );
+    assert.equal(reason?.code, 'LOCK_COMPROMISED');
+    await grant.release({ remove: false }); // does not throw for a lost lock
+    assert.deepEqual(await locksOn(admin, key), []);
+  });
+
   it('a timeout leaves nothing in pg_locks, and nothing is granted later', async () => {
     const name = fresh();
     const child = await worker();
