@@ -3,7 +3,7 @@ import type { BackendGrant } from './backends/backend.js';
 import { currentHolder, type HolderInfo } from './holder-info.js';
 import { type LocalLock, localLock, type Turn } from './local-queue.js';
 import { type LockOptions, type ResolvedLock, resolveLock } from './options.js';
-import { Waker } from './waiter.js';
+import { MAX_DELAY, Waker } from './waiter.js';
 
 /** A held lock. Release it with `release()` or let `await using` do it. */
 export interface LockHandle extends AsyncDisposable {
@@ -150,7 +150,9 @@ async function fromBackend(
     for (;;) {
       signal?.throwIfAborted();
       holder = currentHolder(mode);
-      grant = await backend.tryAcquire(key, mode, holder);
+      // A backend with a server-side queue may wait there, briefly: bounded like one backoff step.
+      const wait = Math.max(0, Math.min(MAX_DELAY, request.deadline - performance.now()));
+      grant = await backend.tryAcquire(key, mode, holder, { wait });
       if (grant) return { grant, holder };
       const remaining = request.deadline - performance.now();
       if (remaining <= 0) return undefined;

@@ -171,8 +171,16 @@ describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
     const child = await worker();
     await holdIn(child, name);
     const [holder] = await locksOn(admin, KEY(name));
-    const error = await lock(name, opts({ timeout: 200 })).catch((e: unknown) => e);
+    const failed = lock(name, opts({ timeout: 3_000 })).catch((e: unknown) => e);
+    // The waiter queues on the server between backoff steps (a lock_timeout-bounded wait)...
+    await waitFor(
+      async () => (await locksOn(admin, KEY(name))).some((r) => !r.granted),
+      3_000,
+      'a queued waiter',
+    );
+    const error = await failed;
     assert.ok(error instanceof LockTimeoutError);
+    // ...and the server itself cancelled that wait: nothing is left to be granted later.
     assert.deepEqual(await locksOn(admin, KEY(name)), [holder], 'only the holder, nobody waiting');
     child.send({ type: 'release' });
     await child.next('released');
@@ -182,6 +190,28 @@ describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
     assert.equal((await locksOn(admin, KEY(name))).length, 1);
     child.kill();
     other.kill();
+  });
+
+  it('a wait that times out on the token row (lock granted, row busy) leaves the lock free', async () => {
+    const key = KEY(fresh());
+    const holder = { pid: process.pid, hostname: os.hostname(), command: 'test', since: new Date() };
+    const first = await backend.tryAcquire(key, 'exclusive', holder);
+    assert.ok(first);
+    await first.release({ remove: false });
+    // Another transaction holds the token row: the advisory lock is granted, then the upsert waits.
+    const blocker = await adminClient();
+    try {
+      await blocker.query('begin');
+      await blocker.query('select token from locksmith_fencing where key = $1 for update', [key]);
+      assert.equal(await backend.tryAcquire(key, 'exclusive', holder, { wait: 100 }), undefined);
+      assert.deepEqual(await locksOn(admin, key), [], 'the advisory lock was given back');
+    } finally {
+      await blocker.query('rollback');
+      await blocker.end();
+    }
+    const again = await backend.tryAcquire(key, 'exclusive', holder, { wait: 100 });
+    assert.ok(again && again.fencingToken! > first.fencingToken!);
+    await again.release({ remove: false });
   });
 
   it('an abort while waiting rejects with signal.reason and leaves nothing in pg_locks', async () => {
@@ -220,7 +250,12 @@ describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
     const writer = lock(name, opts({ timeout: 20_000 }));
     readers[0]!.send({ type: 'release' });
     await readers[0]!.next('released');
-    assert.equal((await locksOn(admin, KEY(name))).length, 1, 'one reader still holds, the writer waits');
+    const remaining = await locksOn(admin, KEY(name));
+    assert.deepEqual(
+      remaining.filter((r) => r.granted).map((r) => r.mode),
+      ['ShareLock'],
+      'one reader still holds, the writer waits',
+    );
     readers[1]!.send({ type: 'release' });
     await readers[1]!.next('released');
     const handle = await writer;
