@@ -19,18 +19,18 @@ const KEY = (name: string) => `postgres:${NAMESPACE}:${name}`;
 
 async function worker(): Promise<Child> {
   const child = spawnChild('postgres-worker.ts', [], { LOCKSMITH_TEST_PG_NAMESPACE: NAMESPACE });
-  await child.next('ready');
+  await child.next('ready', 60_000); // start-up takes long on a loaded 2-core machine
   return child;
 }
 
 async function holdIn(child: Child, name: string, options: Record<string, unknown> = {}) {
   child.send({ type: 'lock', name, options });
-  const reply = await Promise.race([child.next('locked'), child.next('error')]);
+  const reply = await Promise.race([child.next('locked', 60_000), child.next('error', 60_000)]);
   assert.equal(reply.type, 'locked', `child could not lock: ${JSON.stringify(reply)}`);
   return reply as { token?: string };
 }
 
-describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
+describe('postgres backend', { timeout: 180_000, skip: SKIP }, () => {
   const dir = tempDir();
   let admin: pg.Client;
   const backend = postgresBackend({ connectionString: CONNECTION ?? '', namespace: NAMESPACE });
@@ -93,7 +93,7 @@ describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
     writeFileSync(log, '');
     const children = await Promise.all(Array.from({ length: 10 }, worker));
     for (const child of children) child.send({ type: 'increment', name, file, log, times: 10 });
-    const replies = await Promise.all(children.map((c) => c.next<{ tokens: string[] }>('done', 60_000)));
+    const replies = await Promise.all(children.map((c) => c.next<{ tokens: string[] }>('done', 120_000)));
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).count, 100);
     // The log is in hold order: one holder at a time, and each holder's token above the previous one's.
     let inside = 0;

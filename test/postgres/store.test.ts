@@ -11,7 +11,7 @@ killChildrenAfter();
 
 const NAMESPACE = `store-${process.pid}-${Date.now().toString(36)}`;
 
-describe('the store on the postgres backend', { timeout: 120_000, skip: SKIP }, () => {
+describe('the store on the postgres backend', { timeout: 180_000, skip: SKIP }, () => {
   after(async () => {
     const admin = await adminClient();
     await admin.query('delete from locksmith_fencing where key like $1', [`postgres:${NAMESPACE}:%`]);
