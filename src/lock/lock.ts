@@ -3,7 +3,7 @@ import type { BackendGrant } from './backends/backend.js';
 import { currentHolder, type HolderInfo } from './holder-info.js';
 import { type LocalLock, localLock, type Turn } from './local-queue.js';
 import { type LockOptions, type ResolvedLock, resolveLock } from './options.js';
-import { Waker } from './waiter.js';
+import { MAX_DELAY, Waker } from './waiter.js';
 
 /** A held lock. Release it with `release()` or let `await using` do it. */
 export interface LockHandle extends AsyncDisposable {
@@ -134,6 +134,20 @@ async function localTurn(request: ResolvedLock, local: LocalLock): Promise<Turn>
   }
 }
 
+/**
+ * An asynchronous backend may answer with a grant after the caller aborted (the abort came during the
+ * round trip or the backend's brief wait): give it back and reject with the reason, as an abort promises.
+ */
+async function giveBackIfAborted(grant: BackendGrant, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal?.aborted) return;
+  try {
+    await grant.release({ remove: false });
+  } catch {
+    // The abort is what the caller asked about; a failed release has nothing to add to it.
+  }
+  signal.throwIfAborted();
+}
+
 /** Take the lock from the backend, retrying on wake-ups and a capped backoff until the deadline. */
 async function fromBackend(
   request: ResolvedLock,
@@ -142,6 +156,7 @@ async function fromBackend(
   const { backend, lockfilePath: key, mode, signal } = request;
   let holder = currentHolder(mode);
   let grant = await backend.tryAcquire(key, mode, holder);
+  if (grant) await giveBackIfAborted(grant, signal);
   if (grant) return { grant, holder };
   if (request.timeout === 0) return undefined;
   const waker = new Waker(backend, key);
@@ -150,7 +165,10 @@ async function fromBackend(
     for (;;) {
       signal?.throwIfAborted();
       holder = currentHolder(mode);
-      grant = await backend.tryAcquire(key, mode, holder);
+      // A backend with a server-side queue may wait there, briefly: bounded like one backoff step.
+      const wait = Math.max(0, Math.min(MAX_DELAY, request.deadline - performance.now()));
+      grant = await backend.tryAcquire(key, mode, holder, { wait });
+      if (grant) await giveBackIfAborted(grant, signal);
       if (grant) return { grant, holder };
       const remaining = request.deadline - performance.now();
       if (remaining <= 0) return undefined;

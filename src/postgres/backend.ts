@@ -1,5 +1,5 @@
 import { LockCompromisedError, LockInvalidArgumentError } from '../errors.js';
-import type { Backend, BackendGrant, BackendStatus, LockMode } from '../lock/backends/backend.js';
+import type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from '../lock/backends/backend.js';
 import type { HolderInfo } from '../lock/holder-info.js';
 import { PostgresPoolerError } from './errors.js';
 import { ensureFencingTable, lockStatement } from './fencing.js';
@@ -37,6 +37,8 @@ export interface PostgresBackend extends Backend {
 }
 
 const IDLE_MS = 5_000;
+/** SQLSTATE of a lock wait cancelled by lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 function positive(value: number | undefined, fallback: number, what: string): number {
   if (value === undefined) return fallback;
@@ -85,6 +87,8 @@ class Grant implements BackendGrant {
 
   watchLoss(onLost: (reason: Error) => void): () => void {
     let done = false;
+    let unsubscribe: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
     const lost = (reason: Error) => {
       if (done || this.#released) return;
       done = true;
@@ -98,7 +102,6 @@ class Grant implements BackendGrant {
         }),
       );
     };
-    const unsubscribe = this.session.onLost(lost);
     const every = this.backend.heartbeat;
     let beating = false;
     // A ping unanswered within one interval means the connection is gone, even if no socket error says so.
@@ -116,11 +119,15 @@ class Grant implements BackendGrant {
         beating = false;
       }
     };
-    const timer = every > 0 ? setInterval(() => void beat(), every) : undefined;
-    timer?.unref();
     function stop() {
       clearInterval(timer);
-      unsubscribe();
+      unsubscribe?.();
+    }
+    // Already lost (nobody was watching when the connection went): this calls `lost` at once.
+    unsubscribe = this.session.onLost(lost);
+    if (!done && every > 0) {
+      timer = setInterval(() => void beat(), every);
+      timer.unref();
     }
     return () => {
       done = true;
@@ -161,7 +168,14 @@ class PgBackend implements PostgresBackend {
     return keyOf(this.namespace, lockfilePath ?? name);
   }
 
-  async tryAcquire(key: string, mode: LockMode, holder: HolderInfo): Promise<BackendGrant | undefined> {
+  async tryAcquire(
+    key: string,
+    mode: LockMode,
+    holder: HolderInfo,
+    options: TryOptions = {},
+  ): Promise<BackendGrant | undefined> {
+    // Whole milliseconds: lock_timeout 0 would mean "wait forever".
+    const wait = Math.floor(options.wait ?? 0);
     const lock = lockNumber(key);
     const session = await this.#take();
     if (this.#fencing) {
@@ -172,15 +186,29 @@ class PgBackend implements PostgresBackend {
         throw error;
       }
     }
-    const values = [lock.toString(), encodeHolder(holder), ...(this.#fencing ? [key] : [])];
+    const values: unknown[] = [lock.toString(), encodeHolder(holder)];
+    if (this.#fencing) values.push(key);
+    if (wait > 0) values.push(String(wait));
     let row: { ok: boolean; pid: number; token: string | null } | undefined;
     try {
       [row] = await session.query<{ ok: boolean; pid: number; token: string | null }>(
-        lockStatement(mode === 'shared', this.#fencing),
+        lockStatement(mode === 'shared', this.#fencing, wait > 0),
         values,
         `lock ${key}`,
       );
     } catch (error) {
+      if ((error as { sqlState?: string }).sqlState === LOCK_NOT_AVAILABLE && !session.lost) {
+        // The server gave up waiting: busy. If it was the token row's wait that timed out, the advisory
+        // lock was granted and outlives the rolled-back statement; this session holds nothing else, so
+        // unlocking everything leaves it clean for the next lock.
+        try {
+          await session.query('select pg_advisory_unlock_all()', [], `lock ${key}`);
+          this.putIdle(session);
+        } catch {
+          await session.close();
+        }
+        return undefined;
+      }
       // The statement may have taken the lock before failing: only ending the session surely releases it.
       await session.close();
       throw error;

@@ -25,7 +25,12 @@ export class ReleaseListener {
     }
     set.add(onChange);
     clearTimeout(this.#linger);
-    this.#session ??= this.#listen();
+    if (!this.#session) {
+      const opening: Promise<Session | undefined> = this.#listen(() => {
+        if (this.#session === opening) this.#session = undefined;
+      });
+      this.#session = opening;
+    }
     return () => {
       set.delete(onChange);
       if (set.size === 0 && this.#watchers.get(lock) === set) this.#watchers.delete(lock);
@@ -37,20 +42,19 @@ export class ReleaseListener {
     };
   }
 
-  async #listen(): Promise<Session | undefined> {
+  /** Open the LISTEN session; `forget` is called when it is lost or cannot be opened (the next watch retries). */
+  async #listen(forget: () => void): Promise<Session | undefined> {
     try {
       const session = await this.open();
       session.client.on('notification', (message) => {
         if (message.channel !== RELEASE_CHANNEL || message.payload === undefined) return;
         for (const fn of [...(this.#watchers.get(message.payload) ?? [])]) fn();
       });
-      session.onLost(() => {
-        this.#session = undefined;
-      });
+      session.onLost(forget);
       await session.query(`listen ${RELEASE_CHANNEL}`, [], 'listen for releases');
       return session;
     } catch {
-      this.#session = undefined; // no wake-ups: waiters still poll
+      forget(); // no wake-ups: waiters still poll
       return undefined;
     }
   }

@@ -19,18 +19,18 @@ const KEY = (name: string) => `postgres:${NAMESPACE}:${name}`;
 
 async function worker(): Promise<Child> {
   const child = spawnChild('postgres-worker.ts', [], { LOCKSMITH_TEST_PG_NAMESPACE: NAMESPACE });
-  await child.next('ready');
+  await child.next('ready', 60_000); // start-up takes long on a loaded 2-core machine
   return child;
 }
 
 async function holdIn(child: Child, name: string, options: Record<string, unknown> = {}) {
   child.send({ type: 'lock', name, options });
-  const reply = await Promise.race([child.next('locked'), child.next('error')]);
+  const reply = await Promise.race([child.next('locked', 60_000), child.next('error', 60_000)]);
   assert.equal(reply.type, 'locked', `child could not lock: ${JSON.stringify(reply)}`);
   return reply as { token?: string };
 }
 
-describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
+describe('postgres backend', { timeout: 180_000, skip: SKIP }, () => {
   const dir = tempDir();
   let admin: pg.Client;
   const backend = postgresBackend({ connectionString: CONNECTION ?? '', namespace: NAMESPACE });
@@ -93,7 +93,7 @@ describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
     writeFileSync(log, '');
     const children = await Promise.all(Array.from({ length: 10 }, worker));
     for (const child of children) child.send({ type: 'increment', name, file, log, times: 10 });
-    const replies = await Promise.all(children.map((c) => c.next<{ tokens: string[] }>('done', 60_000)));
+    const replies = await Promise.all(children.map((c) => c.next<{ tokens: string[] }>('done', 120_000)));
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).count, 100);
     // The log is in hold order: one holder at a time, and each holder's token above the previous one's.
     let inside = 0;
@@ -142,13 +142,45 @@ describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
     child.kill();
   });
 
+  it('a connection lost while nobody watched: watching later reports the loss at once', async () => {
+    const key = KEY(fresh());
+    const holder = { pid: process.pid, hostname: os.hostname(), command: 'test', since: new Date() };
+    const grant = await backend.tryAcquire(key, 'exclusive', holder);
+    assert.ok(grant);
+    const [row] = await locksOn(admin, key);
+    await admin.query('select pg_terminate_backend($1)', [row!.pid]);
+    // Each probe starts and stops a watch; once the client has seen the loss, watchLoss reports it at once.
+    let reason: (Error & { code?: string }) | undefined;
+    await waitFor(
+      () => {
+        grant.watchLoss((error) => {
+          reason = error;
+        })();
+        return reason !== undefined;
+      },
+      10_000,
+      'the loss',
+    );
+    assert.equal(reason?.code, 'LOCK_COMPROMISED');
+    await grant.release({ remove: false }); // does not throw for a lost lock
+    assert.deepEqual(await locksOn(admin, key), []);
+  });
+
   it('a timeout leaves nothing in pg_locks, and nothing is granted later', async () => {
     const name = fresh();
     const child = await worker();
     await holdIn(child, name);
     const [holder] = await locksOn(admin, KEY(name));
-    const error = await lock(name, opts({ timeout: 200 })).catch((e: unknown) => e);
+    const failed = lock(name, opts({ timeout: 3_000 })).catch((e: unknown) => e);
+    // The waiter queues on the server between backoff steps (a lock_timeout-bounded wait)...
+    await waitFor(
+      async () => (await locksOn(admin, KEY(name))).some((r) => !r.granted),
+      3_000,
+      'a queued waiter',
+    );
+    const error = await failed;
     assert.ok(error instanceof LockTimeoutError);
+    // ...and the server itself cancelled that wait: nothing is left to be granted later.
     assert.deepEqual(await locksOn(admin, KEY(name)), [holder], 'only the holder, nobody waiting');
     child.send({ type: 'release' });
     await child.next('released');
@@ -158,6 +190,28 @@ describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
     assert.equal((await locksOn(admin, KEY(name))).length, 1);
     child.kill();
     other.kill();
+  });
+
+  it('a wait that times out on the token row (lock granted, row busy) leaves the lock free', async () => {
+    const key = KEY(fresh());
+    const holder = { pid: process.pid, hostname: os.hostname(), command: 'test', since: new Date() };
+    const first = await backend.tryAcquire(key, 'exclusive', holder);
+    assert.ok(first);
+    await first.release({ remove: false });
+    // Another transaction holds the token row: the advisory lock is granted, then the upsert waits.
+    const blocker = await adminClient();
+    try {
+      await blocker.query('begin');
+      await blocker.query('select token from locksmith_fencing where key = $1 for update', [key]);
+      assert.equal(await backend.tryAcquire(key, 'exclusive', holder, { wait: 100 }), undefined);
+      assert.deepEqual(await locksOn(admin, key), [], 'the advisory lock was given back');
+    } finally {
+      await blocker.query('rollback');
+      await blocker.end();
+    }
+    const again = await backend.tryAcquire(key, 'exclusive', holder, { wait: 100 });
+    assert.ok(again && again.fencingToken! > first.fencingToken!);
+    await again.release({ remove: false });
   });
 
   it('an abort while waiting rejects with signal.reason and leaves nothing in pg_locks', async () => {
@@ -196,7 +250,12 @@ describe('postgres backend', { timeout: 90_000, skip: SKIP }, () => {
     const writer = lock(name, opts({ timeout: 20_000 }));
     readers[0]!.send({ type: 'release' });
     await readers[0]!.next('released');
-    assert.equal((await locksOn(admin, KEY(name))).length, 1, 'one reader still holds, the writer waits');
+    const remaining = await locksOn(admin, KEY(name));
+    assert.deepEqual(
+      remaining.filter((r) => r.granted).map((r) => r.mode),
+      ['ShareLock'],
+      'one reader still holds, the writer waits',
+    );
     readers[1]!.send({ type: 'release' });
     await readers[1]!.next('released');
     const handle = await writer;

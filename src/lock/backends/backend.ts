@@ -10,6 +10,17 @@ export interface BackendStatus {
   holder?: HolderInfo;
 }
 
+/** Options of one `tryAcquire`. */
+export interface TryOptions {
+  /**
+   * Milliseconds the backend may wait for the lock where it can wait without polling (a server's own lock
+   * queue, which hands the lock straight to the next waiter), answering `undefined` after that. The core
+   * passes it only on the retries of a call that waits, never beyond one backoff step (50 ms) nor the
+   * call's remaining time; the first attempt (and `tryLock`) never waits. Backends may ignore it.
+   */
+  wait?: number;
+}
+
 /** One acquisition granted by a backend. */
 export interface BackendGrant {
   /**
@@ -50,6 +61,7 @@ export interface Backend {
     key: string,
     mode: LockMode,
     holder: HolderInfo,
+    options?: TryOptions,
   ): BackendGrant | undefined | Promise<BackendGrant | undefined>;
   /** Whether the lock is held and by whom, without taking it for longer than a probe. */
   inspect(key: string): BackendStatus | Promise<BackendStatus>;
