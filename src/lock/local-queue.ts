@@ -92,7 +92,13 @@ export class LocalLock {
     this.holders--;
     if (this.holders > 0) return undefined;
     const next = this.queue[0];
-    if (next && next.mode === 'exclusive' && this.mode === 'exclusive' && !this.#lost) {
+    if (
+      next &&
+      next.mode === 'exclusive' &&
+      this.mode === 'exclusive' &&
+      !this.#lost &&
+      this.grant?.stillHeld?.() !== false
+    ) {
       // Hand the kernel lock straight to the next task of this process: no syscall, no wake-up.
       this.queue.shift();
       this.holders = 1;

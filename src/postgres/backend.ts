@@ -63,6 +63,10 @@ class Grant implements BackendGrant {
     if (token !== undefined) this.fencingToken = token;
   }
 
+  stillHeld(): boolean {
+    return !this.#released && !this.session.lost;
+  }
+
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;

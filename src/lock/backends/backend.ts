@@ -35,6 +35,11 @@ export interface BackendGrant {
    */
   watchLoss(onLost: (reason: Error) => void): () => void;
   /**
+   * A cheap check that the lock is still held, made before the core hands it to the next task of this
+   * process (a loss is otherwise only noticed by someone watching `signal`). Absent means "assume yes".
+   */
+  stillHeld?(): boolean;
+  /**
    * A number that strictly increases with each grant of this lock, for backends that can issue one (the
    * PostgreSQL backend does), so a resource can refuse writes from a holder whose lock was lost.
    */

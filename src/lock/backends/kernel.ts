@@ -195,6 +195,11 @@ export class KernelBackend implements Backend {
     else this.#putBack(file);
   }
 
+  /** Whether the path still names the file this descriptor locked. */
+  stillHeld(file: OpenFile): boolean {
+    return sameFile(file, fs.statSync(file.key, { bigint: true, throwIfNoEntry: false }));
+  }
+
   /** Start watching for the lock file being removed or replaced under a holder. */
   watchLoss(file: OpenFile, onLost: (reason: Error) => void): () => void {
     let done = false;
@@ -401,6 +406,10 @@ class KernelGrant implements BackendGrant {
     this.#released = true;
     this.#stopWatching?.();
     this.#backend.release(this.#file, this.#mode, options.remove, this.#recorded);
+  }
+
+  stillHeld(): boolean {
+    return !this.#released && this.#backend.stillHeld(this.#file);
   }
 
   watchLoss(onLost: (reason: Error) => void): () => void {

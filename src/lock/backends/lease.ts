@@ -359,6 +359,10 @@ abstract class HeartbeatGrant implements BackendGrant {
   #renewing = false;
   #afterRenewal: (() => void) | undefined;
 
+  stillHeld(): boolean {
+    return !this.#released && !this.#lost;
+  }
+
   constructor(key: string, lease: number) {
     this.key = key;
     this.lease = lease;

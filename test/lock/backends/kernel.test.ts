@@ -90,6 +90,26 @@ describe('kernel backend', { timeout: 60_000 }, () => {
     await again.release();
   });
 
+  it('a lock file replaced under a holder is not handed to the next task of the process', async () => {
+    const file = path.join(dir, 'handoff.json');
+    const first = await lock(file);
+    const second = lock(file, { timeout: 10_000 });
+    // A third party replaces the lock file; nobody reads first.signal, so the loss is not observed.
+    await unlink(`${file}.lock`);
+    writeFileSync(`${file}.lock`, '');
+    await first.release();
+    const handle = await second;
+    // The second task must hold the file that is there now: another process cannot take it.
+    const child = spawnChild('lock-worker.ts');
+    await child.next('ready', 60_000);
+    child.send({ type: 'lock', path: file, options: { timeout: 0 } });
+    const reply = await Promise.race([child.next('locked'), child.next('error')]);
+    assert.equal(reply.type, 'error');
+    assert.equal(reply.code, 'LOCK_TIMEOUT');
+    await handle.release();
+    child.kill();
+  });
+
   it('removeOnRelease removes the lock file; the default keeps it', async () => {
     const kept = path.join(dir, 'kept.json');
     await (await lock(kept)).release();
