@@ -47,11 +47,14 @@ export function encodeHolder(holder: HolderInfo): string {
 
 /** This process's record up to `since`, built once per mode: encoding it is on every acquisition. */
 const prefixes = new Map<string, string>();
+const RECORD_KEYS = new Set(['pid', 'hostname', 'command', 'since', 'mode']);
 
 function ownPrefix(holder: HolderInfo): string | undefined {
   if (holder.pid !== process.pid || holder.command !== cachedCommand || holder.hostname !== cachedHostname) {
     return undefined;
   }
+  // Records with more fields (the lease backend adds its token and lease) take the general path.
+  for (const key in holder) if (!RECORD_KEYS.has(key)) return undefined;
   const mode = holder.mode ?? '';
   let prefix = prefixes.get(mode);
   if (prefix === undefined) {

@@ -8,6 +8,14 @@ describe('holder records', { timeout: 5_000 }, () => {
     assert.deepEqual(decodeHolder(encodeHolder(holder)), holder);
   });
 
+  it('keeps fields other backends add to the record', () => {
+    const record = { ...currentHolder('exclusive'), token: 'abc', lease: 10 };
+    const parsed = JSON.parse(encodeHolder(record));
+    assert.equal(parsed.token, 'abc');
+    assert.equal(parsed.lease, 10);
+    assert.equal(parsed.pid, process.pid);
+  });
+
   it('yields undefined for empty, partial or foreign content', () => {
     for (const text of [
       '',
