@@ -70,6 +70,9 @@ describe('lock files that point elsewhere or hold data', { timeout: 30_000 }, ()
     const handle = await lock(file);
     assert.equal((await inspect(file)).holder?.pid, process.pid);
     await handle.release();
-    assert.equal(fs.readFileSync(`${file}.lock`, 'utf8'), '');
+    assert.equal((await inspect(file)).holder, undefined, 'the record is cleared on release');
+    const again = await lock(file);
+    assert.equal((await inspect(file)).holder?.pid, process.pid, 'and written again by the next holder');
+    await again.release();
   });
 });
