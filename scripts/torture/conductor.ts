@@ -112,14 +112,26 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
   const outside = (what: 'delete' | 'truncate') => {
     const k = Math.floor(Math.random() * options.keys);
     log.write({ e: what, k, p: 0 });
-    try {
-      // The lease backend's lock file is a marker folder: delete it whole, truncate the files in it.
-      const folder = fs.statSync(lockfile(k), { throwIfNoEntry: false })?.isDirectory() ?? false;
-      if (what === 'delete') fs.rmSync(lockfile(k), { force: true, recursive: folder });
-      else if (!folder) fs.truncateSync(lockfile(k), 0);
-      else for (const name of fs.readdirSync(lockfile(k))) fs.truncateSync(path.join(lockfile(k), name), 0);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    // The kernel backend's lock file is a file; the lease backend's is a marker folder holding an owner
+    // file. A careless tool removes either (`rm -rf`), or truncates the file(s) it finds.
+    const file = lockfile(k);
+    if (what === 'delete') fs.rmSync(file, { recursive: true, force: true });
+    else {
+      let targets = [file];
+      try {
+        if (fs.statSync(file).isDirectory())
+          targets = fs.readdirSync(file).map((name) => path.join(file, name));
+      } catch {
+        targets = [];
+      }
+      for (const target of targets) {
+        try {
+          fs.truncateSync(target, 0);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code !== 'ENOENT' && code !== 'EISDIR') throw error;
+        }
+      }
     }
     log.write({ e: what, k, p: 1 });
   };

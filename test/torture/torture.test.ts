@@ -18,12 +18,7 @@ const MAIN = path.join(
 );
 const SECONDS = 12;
 
-// The lease backend is landing separately: until it is in BACKENDS, the torture script reports it.
-const cases = BACKENDS.some((b) => b.name === 'lease')
-  ? BACKENDS
-  : [...BACKENDS, { name: 'lease', option: 'lease' as const, unavailable: async () => undefined }];
-
-for (const backend of cases) {
+for (const backend of BACKENDS) {
   const unavailable = await backend.unavailable();
   describe(`torture, ${backend.name} backend`, { timeout: 180_000, skip: unavailable ?? false }, () => {
     killChildrenAfter();
