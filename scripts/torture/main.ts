@@ -1,5 +1,6 @@
 // npm run torture -- --duration <seconds> --backend <kernel|lease> [--workers 8] [--tasks 2] [--keys 3]
-//   [--kill-rate 1] [--delete-rate 1] [--truncate-rate 2] [--keep]
+//   [--kill-rate 1] [--delete-rate 1] [--truncate-rate 2] [--keep] [--store]
+// --store: the store variant, workers increment one counter with store.update (rules in check-store.ts).
 // Workers lock, hold and release at random while the conductor SIGKILLs them and removes or truncates
 // their lock files; then a checker verifies mutual exclusion from the O_APPEND log (rules in check.ts).
 // Prints one summary line; exits 1 on any violation, 2 on bad arguments, 0 (saying so) when the backend is
@@ -7,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../../src/lock/backends/select.js';
 import { summary } from './check.js';
+import { storeSummary } from './check-store.js';
 import { runTorture } from './conductor.js';
 
 function fail(message: string): never {
@@ -27,6 +29,7 @@ try {
       'delete-rate': { type: 'string', default: '1' },
       'truncate-rate': { type: 'string', default: '2' },
       keep: { type: 'boolean', default: false },
+      store: { type: 'boolean', default: false },
     },
   }));
 } catch (error) {
@@ -60,13 +63,16 @@ const options = {
   deleteRate: number('delete-rate', 0),
   truncateRate: number('truncate-rate', 0),
   keep: values.keep === true,
+  store: values.store === true,
 };
 const { report, dir, seconds } = await runTorture({
   ...options,
   progress: (line) => console.error(`torture: ${line}`),
 });
-const context = `torture ${backend} ${seconds.toFixed(1)} s, ${options.workers} workers x ${options.tasks} tasks, ${options.keys} lock files`;
-console.log(summary(report, context));
+const context = options.store
+  ? `torture --store ${backend} ${seconds.toFixed(1)} s, ${options.workers} workers x ${options.tasks} tasks, one counter`
+  : `torture ${backend} ${seconds.toFixed(1)} s, ${options.workers} workers x ${options.tasks} tasks, ${options.keys} lock files`;
+console.log('acknowledged' in report ? storeSummary(report, context) : summary(report, context));
 for (const detail of report.details) console.log(`  ${detail}`);
 if (dir) console.log(`  log and lock files kept in ${dir}`);
 process.send?.({ type: 'result', report, seconds });

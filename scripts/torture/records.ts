@@ -54,6 +54,12 @@ export type ConductorRecord =
 
 export type TortureRecord = EnterRecord | ExitRecord | MissRecord | ErrorRecord | ConductorRecord;
 
+/** The file of the store variant: a count, and per task (`worker.task`) how many of its updates it holds. */
+export interface Counter {
+  count: number;
+  applied: Record<string, number>;
+}
+
 /** An O_APPEND writer of records. Synchronous, so a record is in the file before the next step runs. */
 export class RecordLog {
   readonly #fd: number;

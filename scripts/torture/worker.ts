@@ -3,9 +3,9 @@
 // Started by the conductor with IPC; stops on { type: 'stop' }, and exits if the conductor goes away.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type LockHandle, type LockOptions, lock } from '../../src/index.js';
+import { type LockHandle, type LockOptions, lock, openStore, type UpdateOptions } from '../../src/index.js';
 import { selectBackend } from '../../src/lock/backends/select.js';
-import { RecordLog } from './records.js';
+import { type Counter, RecordLog } from './records.js';
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     keys: { type: 'string' },
     tasks: { type: 'string' },
     backend: { type: 'string' },
+    store: { type: 'string' },
   },
 });
 const id = Number(values.id);
@@ -25,6 +26,10 @@ const backend = values.backend as 'kernel' | 'lease';
 const supportsShared = selectBackend(backend).supportsShared;
 const log = new RecordLog(values.log!);
 
+if (!process.send) {
+  console.error('torture worker: started without an IPC channel; run it through npm run torture');
+  process.exit(2);
+}
 const stop = new AbortController();
 process.on('message', (message: { type?: string }) => {
   if (message.type === 'stop') stop.abort(new Error('stopping'));
@@ -103,7 +108,51 @@ async function task(t: number): Promise<void> {
   }
 }
 
+/**
+ * The store variant: increment the counter with `update` (random timeout and abort); every update also
+ * records, under the task's key, how many of this task's updates it makes. An acknowledgement goes to the
+ * conductor once `update` resolved, and the next update starts only after the ack is on its way.
+ */
+async function storeTask(t: number, file: string): Promise<void> {
+  const store = openStore<Counter>(file, { defaults: { count: 0, applied: {} }, backend });
+  const key = `${id}.${t}`;
+  let done = 0;
+  while (!stop.signal.aborted) {
+    const options: UpdateOptions = {};
+    const timeout = pick(TIMEOUTS);
+    if (timeout !== undefined) options.timeout = timeout;
+    const ours = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const r = Math.random();
+    if (r < 0.02) ours.abort(new OurAbort('aborted before the call'));
+    else if (r < 0.15)
+      timer = setTimeout(() => ours.abort(new OurAbort('aborted while waiting')), Math.random() * 30);
+    options.signal = AbortSignal.any([ours.signal, stop.signal]);
+    try {
+      await store.update((draft) => {
+        draft.count += 1;
+        draft.applied[key] = done + 1;
+      }, options);
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      if (stop.signal.aborted && error === stop.signal.reason) break;
+      if (e.code === 'LOCK_TIMEOUT') log.write({ e: 'timeout', w: id, t });
+      else if (error instanceof OurAbort) log.write({ e: 'abort', w: id, t });
+      else
+        log.write({ e: 'error', w: id, t, ...(e.code ? { code: e.code } : {}), message: String(e.message) });
+      continue;
+    } finally {
+      clearTimeout(timer);
+    }
+    done++;
+    // Wait until the ack is written to the channel: a kill after this point cannot lose it.
+    await new Promise<void>((resolve) => process.send?.({ type: 'ack', key, n: done }, () => resolve()));
+  }
+}
+
 process.send?.({ type: 'ready' });
-await Promise.all(Array.from({ length: tasks }, (_, t) => task(t)));
+await Promise.all(
+  Array.from({ length: tasks }, (_, t) => (values.store ? storeTask(t, values.store) : task(t))),
+);
 log.close();
 process.exit(0);
