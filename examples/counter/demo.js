@@ -40,7 +40,7 @@ try {
   const locked = await run('locked', file);
   console.log(
     `with locksmith:     counter = ${String(locked.count).padStart(4)}  -> ${TOTAL - locked.count} updates lost, ${locked.tornReads} torn reads` +
-      ` (${Math.round(locked.ms)} ms, holder recorded in ${path.basename(file)}.lock)`,
+      ` (${Math.round(locked.ms)} ms; while held, the holder is recorded in ${path.basename(file)}.lock)`,
   );
   process.exitCode = locked.count === TOTAL ? 0 : 1;
 } finally {

@@ -10,8 +10,10 @@ function read() {
   for (;;) {
     try {
       return JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
+    } catch (error) {
       // Without a lock we can read the file while another process has truncated it and not yet written.
+      // Anything but a parse error (the folder is gone: the demo ended) ends this worker.
+      if (!(error instanceof SyntaxError)) throw error;
       tornReads++;
     }
   }
@@ -24,6 +26,12 @@ function increment() {
 }
 
 process.send('ready');
+let finished = false;
+// If the demo itself goes away, so do its workers.
+process.on('disconnect', () => {
+  if (!finished) process.exit(1);
+});
+
 process.once('message', async () => {
   for (let i = 0; i < Number(times); i++) {
     if (mode === 'locked') {
@@ -39,5 +47,6 @@ process.once('message', async () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
+  finished = true;
   process.send({ tornReads }, () => process.disconnect());
 });

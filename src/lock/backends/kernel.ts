@@ -337,11 +337,6 @@ export class KernelBackend implements Backend {
   }
 
   /**
-   * Whether the lock file is empty or holds a holder record (and nothing big), i.e. whether writing or clearing
-   * a record loses nothing. A lock file may be someone's data: flock(1) users lock the data file itself
-   * (`lockfilePath: 'config.yaml'`), and shell scripts write a pid into their lock file.
-   */
-  /**
    * Whether the lock file is ours to write a holder record in: empty (the usual case, one fstat), or
    * holding a locksmith record (a crashed holder's, or a shared co-holder's). Anything else is someone's
    * data — flock(1) users lock data files and pid files directly — and is never overwritten.
