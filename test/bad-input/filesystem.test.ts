@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { LockDirectoryError, type LocksmithError, lock, tryLock } from '../../src/index.js';
 import { killChildrenAfter, spawnChild } from '../helpers/children.js';
+import { unprivilegedUnavailable } from '../helpers/unprivileged.js';
 
 interface Attempt {
   ok: boolean;
@@ -22,7 +23,7 @@ const posix = typeof process.getuid === 'function';
 
 describe('a folder without write permission', {
   timeout: 60_000,
-  skip: posix ? false : 'needs POSIX permissions',
+  skip: posix ? unprivilegedUnavailable() : 'needs POSIX permissions',
 }, () => {
   killChildrenAfter();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'locksmith-perm-'));

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { openCheckouts } from '../../src/index.js';
 import { killChildrenAfter, spawnChild } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
+import { unprivilegedUnavailable } from '../helpers/unprivileged.js';
 
 killChildrenAfter();
 
@@ -49,7 +50,7 @@ function childCheckout(root: string, file: string): Promise<Reply> {
 
 describe('checkout when the OS refuses', { timeout: 60_000 }, () => {
   it('read-only mode, a file another user owns: CHECKOUT_MODE, nothing recorded', {
-    skip: isRoot ? false : 'needs root, to own a file the test child may not chmod',
+    skip: isRoot ? unprivilegedUnavailable() : 'needs root, to own a file the test child may not chmod',
   }, async () => {
     const root = await sharedFolder();
     const registry = openCheckouts(root);
@@ -69,7 +70,7 @@ describe('checkout when the OS refuses', { timeout: 60_000 }, () => {
   });
 
   it('read-only mode, a break by someone who may not chmod the file: recorded, with a warning that it stayed writable', {
-    skip: isRoot ? false : 'needs root, to own a file the test child may not chmod',
+    skip: isRoot ? unprivilegedUnavailable() : 'needs root, to own a file the test child may not chmod',
   }, async () => {
     const root = await sharedFolder();
     const registry = openCheckouts(root);
@@ -96,7 +97,7 @@ describe('checkout when the OS refuses', { timeout: 60_000 }, () => {
   });
 
   it('a folder that cannot be read: list fails with CHECKOUT_IO naming it, rather than leave it out', {
-    skip: isRoot ? false : 'needs root, to run the test child as another user',
+    skip: isRoot ? unprivilegedUnavailable() : 'needs root, to run the test child as another user',
   }, async () => {
     const root = await sharedFolder();
     const { mkdirSync, writeFileSync } = await import('node:fs');
@@ -108,7 +109,9 @@ describe('checkout when the OS refuses', { timeout: 60_000 }, () => {
     assert.match(reply.message!, /Cannot list the folder .*private \(EACCES\)/);
   });
 
-  it('a registry write refused after the audit line: a "reverted" line cancels it, the registry is unchanged', async () => {
+  it('a registry write refused after the audit line: a "reverted" line cancels it, the registry is unchanged', {
+    skip: unprivilegedUnavailable(),
+  }, async () => {
     const root = await sharedFolder();
     const registry = openCheckouts(root);
     const before = readFileSync(registry.registryPath, 'utf8');

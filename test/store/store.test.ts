@@ -13,8 +13,10 @@ import {
   StoreSchemaError,
   StoreSerializeError,
 } from '../../src/index.js';
+
 import { killChildrenAfter, spawnChild } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
+import { unprivilegedUnavailable } from '../helpers/unprivileged.js';
 
 killChildrenAfter();
 
@@ -375,7 +377,9 @@ describe('openStore: bad input gets a typed error and loses nothing', { timeout:
     assert.deepEqual(readdirSync(folder), []);
   });
 
-  it('a read-only folder: the update fails with a typed error and the file keeps its content', async () => {
+  it('a read-only folder: the update fails with a typed error and the file keeps its content', {
+    skip: unprivilegedUnavailable(),
+  }, async () => {
     const dir = fresh();
     chmodSync(root, 0o755);
     const noLock = path.join(dir, 'a.json');
