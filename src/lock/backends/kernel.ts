@@ -13,6 +13,7 @@ import type { Backend, BackendGrant, BackendStatus, LockMode } from './backend.j
 import { watchFile } from './dir-watch.js';
 import { watchLockFile } from './file-watch.js';
 import type { NativeLock } from './native-lock.js';
+import { noSuchProcess } from './process-identity.js';
 
 /** A descriptor of a lock file, with the identity of the file it was opened on. */
 interface OpenFile {
@@ -43,12 +44,7 @@ const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
  */
 function provablyGone(holder: HolderInfo): boolean {
   if (holder.hostname !== os.hostname() || holder.pid === process.pid) return false;
-  try {
-    process.kill(holder.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return noSuchProcess(holder.pid);
 }
 
 /**

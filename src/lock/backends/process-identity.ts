@@ -94,7 +94,7 @@ export function provablyDead(owner: { pid: number; hostname: string; start?: unk
 }
 
 /** `kill(pid, 0)` says there is no such process (EPERM means there is one, of another user). */
-function noSuchProcess(pid: number): boolean {
+export function noSuchProcess(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return false;
