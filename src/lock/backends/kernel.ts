@@ -74,7 +74,9 @@ function symlinkTarget(key: string): string | undefined {
   }
 }
 
-function sameFile(file: OpenFile, stat: fs.BigIntStats | undefined): boolean {
+/** Whether the lock file's path still names the file this descriptor was opened on. */
+function stillAtPath(file: OpenFile): boolean {
+  const stat = fs.statSync(file.key, { bigint: true, throwIfNoEntry: false });
   return stat !== undefined && stat.ino === file.ino && stat.dev === file.dev;
 }
 
@@ -103,7 +105,7 @@ export class KernelBackend implements Backend {
       if (result !== 'held') {
         // Busy on a kept descriptor of a file that is no longer the lock file (replaced or removed while
         // someone held it, as a Web Locks steal does): its holder excludes nobody now; lock the new file.
-        if (result === 'busy' && !sameFile(file, fs.statSync(key, { bigint: true, throwIfNoEntry: false }))) {
+        if (result === 'busy' && !stillAtPath(file)) {
           this.#discard(file);
           continue;
         }
@@ -114,7 +116,7 @@ export class KernelBackend implements Backend {
       // The lock is on the descriptor's inode. If the path now names another file (removed by
       // `removeOnRelease` or by another tool, then created again), a lock on the old inode excludes
       // nobody: drop it and lock the file that is there now.
-      if (!sameFile(file, fs.statSync(key, { bigint: true, throwIfNoEntry: false }))) {
+      if (!stillAtPath(file)) {
         this.#native.unlock(file.fd);
         this.#discard(file);
         continue;
@@ -164,7 +166,7 @@ export class KernelBackend implements Backend {
     const native = this.#native;
     let removed = false;
     try {
-      if (remove && sameFile(file, fs.statSync(file.key, { bigint: true, throwIfNoEntry: false }))) {
+      if (remove && stillAtPath(file)) {
         // Unlink while still holding, so nobody can lock this inode and believe it is the lock file.
         // A shared holder only removes the file when it can convert to exclusive, i.e. it is the last one.
         if (mode === 'exclusive' || native.tryLock(file.fd, 'exclusive') === 'held') {
@@ -191,17 +193,12 @@ export class KernelBackend implements Backend {
     else this.#putBack(file);
   }
 
-  /** Whether the path still names the file this descriptor locked. */
-  stillHeld(file: OpenFile): boolean {
-    return sameFile(file, fs.statSync(file.key, { bigint: true, throwIfNoEntry: false }));
-  }
-
   /** Start watching for the lock file being removed or replaced under a holder. */
   watchLoss(file: OpenFile, onLost: (reason: Error) => void): () => void {
     let done = false;
     const check = () => {
       if (done) return;
-      if (sameFile(file, fs.statSync(file.key, { bigint: true, throwIfNoEntry: false }))) return;
+      if (stillAtPath(file)) return;
       done = true;
       stop();
       onLost(new LockCompromisedError(file.key, 'the lock file was removed or replaced by someone else'));
@@ -400,7 +397,7 @@ class KernelGrant implements BackendGrant {
   }
 
   stillHeld(): boolean {
-    return !this.#released && this.#backend.stillHeld(this.#file);
+    return !this.#released && stillAtPath(this.#file);
   }
 
   watchLoss(onLost: (reason: Error) => void): () => void {
