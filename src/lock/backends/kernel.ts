@@ -8,17 +8,23 @@ import {
   LockIOError,
   LocksmithError,
 } from '../../errors.js';
-import { decodeHolder, encodeHolder, type HolderInfo } from '../holder-info.js';
+import type { HolderInfo } from '../holder-info.js';
 import type { Backend, BackendGrant, BackendStatus, LockMode } from './backend.js';
 import { watchFile } from './dir-watch.js';
 import { watchLockFile } from './file-watch.js';
+import {
+  clearAnyRecord,
+  clearRecord,
+  type RecordFile,
+  readHolder,
+  type WrittenRecord,
+  writeRecord,
+} from './holder-record.js';
 import type { NativeLock } from './native-lock.js';
 import { noSuchProcess } from './process-identity.js';
 
 /** A descriptor of a lock file, with the identity of the file it was opened on. */
-interface OpenFile {
-  readonly key: string;
-  readonly fd: number;
+interface OpenFile extends RecordFile {
   readonly dev: bigint;
   readonly ino: bigint;
   readonly writable: boolean;
@@ -29,7 +35,6 @@ interface OpenFile {
 const MAX_IDLE = 64;
 /** How often a lock file may be found replaced during one attempt before the attempt counts as busy. */
 const MAX_REOPEN = 8;
-const RECORD_READ = 4096;
 /**
  * Lock files are opened without following a symlink in their last component (as Python's filelock does):
  * a symlink planted in a shared folder would otherwise make us create, lock and write into its target.
@@ -74,10 +79,15 @@ function symlinkTarget(key: string): string | undefined {
   }
 }
 
+/** The lock file's size when its path still names the file this descriptor was opened on, else undefined. */
+function sizeAtPath(file: OpenFile): number | undefined {
+  const stat = fs.statSync(file.key, { bigint: true, throwIfNoEntry: false });
+  return stat !== undefined && stat.ino === file.ino && stat.dev === file.dev ? Number(stat.size) : undefined;
+}
+
 /** Whether the lock file's path still names the file this descriptor was opened on. */
 function stillAtPath(file: OpenFile): boolean {
-  const stat = fs.statSync(file.key, { bigint: true, throwIfNoEntry: false });
-  return stat !== undefined && stat.ino === file.ino && stat.dev === file.dev;
+  return sizeAtPath(file) !== undefined;
 }
 
 /**
@@ -116,13 +126,15 @@ export class KernelBackend implements Backend {
       // The lock is on the descriptor's inode. If the path now names another file (removed by
       // `removeOnRelease` or by another tool, then created again), a lock on the old inode excludes
       // nobody: drop it and lock the file that is there now.
-      if (!stillAtPath(file)) {
+      // The same stat gives the size the holder record needs, so the check costs no extra system call.
+      const size = sizeAtPath(file);
+      if (size === undefined) {
         this.#native.unlock(file.fd);
         this.#discard(file);
         continue;
       }
-      const recorded = file.writable && this.#isOurs(file.fd) && this.#writeRecord(file, holder);
-      return new KernelGrant(this, file, mode, recorded);
+      const written = file.writable ? writeRecord(file, this.#native.recordOffset, size, holder) : undefined;
+      return new KernelGrant(this, file, mode, written);
     }
     return undefined;
   }
@@ -149,7 +161,7 @@ export class KernelBackend implements Backend {
       } else {
         status.mode = 'exclusive';
       }
-      const holder = this.#readRecord(fd);
+      const holder = readHolder(fd, this.#native.recordOffset);
       if (holder && !provablyGone(holder)) status.holder = holder;
       return status;
     } finally {
@@ -162,7 +174,7 @@ export class KernelBackend implements Backend {
   }
 
   /** Called once by a grant. */
-  release(file: OpenFile, mode: LockMode, remove: boolean, recorded: boolean): void {
+  release(file: OpenFile, mode: LockMode, remove: boolean, written: WrittenRecord | undefined): void {
     const native = this.#native;
     let removed = false;
     try {
@@ -173,21 +185,20 @@ export class KernelBackend implements Backend {
           fs.unlinkSync(file.key);
           removed = true;
         }
-      } else if (
-        mode === 'exclusive'
-          ? recorded
-          : file.writable && native.tryLock(file.fd, 'exclusive') === 'held' && this.#isOurs(file.fd)
-      ) {
-        // Clear our holder record, so that a later holder using another tool is not reported as us, and
-        // the next locksmith holder finds an empty file it may write without reading it first.
-        fs.ftruncateSync(file.fd, native.recordOffset);
+      } else if (mode === 'exclusive') {
+        // Mark our record free, so that a later holder using another tool is not reported as us.
+        if (written) clearRecord(file, native.recordOffset, written);
+      } else if (file.writable && native.tryLock(file.fd, 'exclusive') === 'held') {
+        // The last shared holder (it could convert to exclusive) frees whichever co-holder's record is there.
+        if (written?.restoreEmpty) clearRecord(file, native.recordOffset, written);
+        else clearAnyRecord(file, native.recordOffset);
       }
     } catch {
       // Clearing the record is diagnostic housekeeping; the unlock below is what matters.
     }
-    // The record-clearing write (or the unlink) just above is the wake-up: waiters in other processes see
-    // it through their folder watch ~0.1 ms later, long after the unlock below. One event per release
-    // keeps the herd of woken waiters small; a waiter that still finds the lock held retries after 1 ms.
+    // The record-freeing write (or the unlink) just above is the wake-up: waiters in other processes see
+    // it through their watch ~0.1 ms later, long after the unlock below. A waiter that still finds the
+    // lock held retries after 1 ms.
     native.unlock(file.fd);
     if (removed) this.#discard(file);
     else this.#putBack(file);
@@ -252,8 +263,9 @@ export class KernelBackend implements Backend {
     const flags = fs.constants.O_RDWR | fs.constants.O_CREAT | NOFOLLOW;
     let fd: number;
     let writable = true;
+    let created = false;
     try {
-      fd = this.#openCreatingFolder(key, flags);
+      ({ fd, created } = this.#openOrCreate(key, flags));
     } catch (error) {
       // #openCreatingFolder throws typed errors; the OS error is their cause.
       const os = (error instanceof LocksmithError ? error.cause : error) as NodeJS.ErrnoException | undefined;
@@ -273,7 +285,18 @@ export class KernelBackend implements Backend {
       fs.closeSync(fd);
       throw new LockInvalidArgumentError(`Lock file path ${key} is a folder`);
     }
-    return { key, fd, dev: stat.dev, ino: stat.ino, writable, inUse: false };
+    return { key, fd, dev: stat.dev, ino: stat.ino, writable, inUse: false, created, lastFree: undefined };
+  }
+
+  /** Open the lock file, creating it (and its folder) when missing; `created` when this call made it. */
+  #openOrCreate(key: string, flags: number): { fd: number; created: boolean } {
+    try {
+      return { fd: this.#openCreatingFolder(key, flags | fs.constants.O_EXCL), created: true };
+    } catch (error) {
+      const os = (error instanceof LocksmithError ? error.cause : error) as NodeJS.ErrnoException | undefined;
+      if (os?.code !== 'EEXIST') throw error;
+    }
+    return { fd: this.#openCreatingFolder(key, flags), created: false };
   }
 
   #openCreatingFolder(key: string, flags: number): number {
@@ -328,72 +351,29 @@ export class KernelBackend implements Backend {
         return new LockIOError(key, 'open', error);
     }
   }
-
-  /**
-   * Whether the lock file is ours to write a holder record in: empty (the usual case, one fstat), or
-   * holding a locksmith record (a crashed holder's, or a shared co-holder's). Anything else is someone's
-   * data — flock(1) users lock data files and pid files directly — and is never overwritten.
-   */
-  #isOurs(fd: number): boolean {
-    try {
-      const size = fs.fstatSync(fd).size;
-      const offset = this.#native.recordOffset;
-      if (size <= offset) return true;
-      if (size - offset > RECORD_READ) return false;
-      const buffer = Buffer.alloc(size - offset);
-      const length = fs.readSync(fd, buffer, 0, buffer.length, offset);
-      // Its first line only: shared holders write their records concurrently and may leave a torn tail.
-      return decodeHolder(buffer.toString('utf8', 0, length)) !== undefined;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Write the holder record; true when written. */
-  #writeRecord(file: OpenFile, holder: HolderInfo): boolean {
-    const record = Buffer.from(encodeHolder(holder));
-    try {
-      fs.writeSync(file.fd, record, 0, record.length, this.#native.recordOffset);
-      return true;
-    } catch {
-      // The record is diagnostic: a full disk must not turn a granted lock into an error.
-      return false;
-    }
-  }
-
-  #readRecord(fd: number): HolderInfo | undefined {
-    const buffer = Buffer.alloc(RECORD_READ);
-    let length: number;
-    try {
-      length = fs.readSync(fd, buffer, 0, RECORD_READ, this.#native.recordOffset);
-    } catch {
-      return undefined;
-    }
-    return decodeHolder(buffer.toString('utf8', 0, length));
-  }
 }
 
 class KernelGrant implements BackendGrant {
   readonly #backend: KernelBackend;
   readonly #file: OpenFile;
   readonly #mode: LockMode;
-  /** Whether this grant wrote a holder record (and so clears it on release). */
-  readonly #recorded: boolean;
+  /** The holder record this grant wrote (and frees on release). */
+  readonly #written: WrittenRecord | undefined;
   #released = false;
   #stopWatching: (() => void) | undefined;
 
-  constructor(backend: KernelBackend, file: OpenFile, mode: LockMode, recorded: boolean) {
+  constructor(backend: KernelBackend, file: OpenFile, mode: LockMode, written: WrittenRecord | undefined) {
     this.#backend = backend;
     this.#file = file;
     this.#mode = mode;
-    this.#recorded = recorded;
+    this.#written = written;
   }
 
   release(options: { remove: boolean }): void {
     if (this.#released) return;
     this.#released = true;
     this.#stopWatching?.();
-    this.#backend.release(this.#file, this.#mode, options.remove, this.#recorded);
+    this.#backend.release(this.#file, this.#mode, options.remove, this.#written);
   }
 
   stillHeld(): boolean {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { inspect, LockCompromisedError, lock, tryLock } from '../../../src/index.js';
+import { createPosixLock } from '../../../src/lock/backends/kernel-posix.js';
 import { killChildrenAfter, spawnChild } from '../../helpers/children.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -36,17 +37,48 @@ describe('kernel backend', { timeout: 60_000 }, () => {
     assert.deepEqual(new Set(await Promise.all(waiters)), new Set(['aborted']));
   });
 
-  it('writes a holder record on acquire and clears it on release', async () => {
+  it('writes a holder record on acquire and marks it free on release', async () => {
     const file = path.join(dir, 'record.json');
     const handle = await lock(file);
     const record = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
+    assert.equal(record.state, 'held');
     assert.equal(record.pid, process.pid);
     assert.equal(record.mode, 'exclusive');
     await handle.release();
-    assert.equal(readFileSync(`${file}.lock`, 'utf8'), '', 'the record is cleared');
+    const free = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
+    assert.deepEqual(free, { ...record, state: 'free' }, 'the same record, marked free');
     // Another tool holding it now must not be reported as us.
+    const child = spawnChild('lock-worker.ts');
+    await child.next('ready', 60_000);
+    child.send({ type: 'lock', path: file, options: { lockfilePath: `${file}.lock` } });
+    await child.next('locked');
+    const byChild = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
+    assert.equal(byChild.pid, child.pid, 'a longer or shorter record replaces ours whole');
+    child.send({ type: 'release' });
+    await child.next('released');
+    writeFileSync(`${file}.lock`, JSON.stringify({ ...byChild, state: 'free' }));
+    // A tool that records nothing (util-linux flock) holds it now: nobody is named.
+    const fd = openSync(`${file}.lock`, 'r');
+    const native = createPosixLock();
+    assert.equal(native.tryLock(fd, 'exclusive'), 'held');
     const status = await inspect(file);
+    assert.equal(status.locked, true);
     assert.equal(status.holder, undefined);
+    closeSync(fd);
+    child.kill();
+  });
+
+  it('an empty lock file it did not create, not named *.lock, is left empty again', async () => {
+    const data = path.join(dir, 'data-file');
+    writeFileSync(data, '');
+    const handle = await lock(data, { lockfilePath: data });
+    assert.equal(JSON.parse(readFileSync(data, 'utf8')).pid, process.pid, 'recorded while held');
+    await handle.release();
+    assert.equal(readFileSync(data, 'utf8'), '', 'as it was found');
+    // One it created itself is a lock file: the free record stays.
+    const own = path.join(dir, 'own-lock-file');
+    await (await lock(own, { lockfilePath: own })).release();
+    assert.equal(JSON.parse(readFileSync(own, 'utf8')).state, 'free');
   });
 
   it('tolerates a lock file another tool truncated, and never overwrites content it did not write', async () => {
