@@ -11,6 +11,7 @@ describe('npm run demo', { timeout: 60_000 }, () => {
     const demo = fileURLToPath(new URL('demo.js', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [demo], { timeout: 55_000 });
     assert.match(stdout, /with locksmith: +counter = 1000 +-> 0 updates lost, 0 torn reads/);
-    assert.match(stdout, /without a lock: +counter = +\d+/);
+    // Unlocked, updates get lost, or two writers interleave and leave the file corrupt for good.
+    assert.match(stdout, /without a lock: +(counter = +\d+|counter.json left corrupt)/);
   });
 });

@@ -5,9 +5,12 @@ import { lock } from 'locksmith';
 const [mode, file, times] = process.argv.slice(2);
 
 let tornReads = 0;
+/** Unparseable this many times in a row: two writers interleaved and left garbage for good. */
+const GIVE_UP = 1000;
 
-function read() {
-  for (;;) {
+/** The counter, or undefined when the file stays unparseable (only ever without a lock). */
+async function read() {
+  for (let attempt = 0; attempt < GIVE_UP; attempt++) {
     try {
       return JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
@@ -15,14 +18,20 @@ function read() {
       // Anything but a parse error (the folder is gone: the demo ended) ends this worker.
       if (!(error instanceof SyntaxError)) throw error;
       tornReads++;
+      // Let the writer finish (and let a 'disconnect' from a demo that went away be noticed).
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
+  return undefined;
 }
 
-function increment() {
-  const data = read();
+/** False when the counter file is corrupt for good. */
+async function increment() {
+  const data = await read();
+  if (data === undefined) return false;
   data.count += 1;
   writeFileSync(file, JSON.stringify(data));
+  return true;
 }
 
 process.send('ready');
@@ -33,20 +42,21 @@ process.on('disconnect', () => {
 });
 
 process.once('message', async () => {
-  for (let i = 0; i < Number(times); i++) {
+  let corrupt = false;
+  for (let i = 0; i < Number(times) && !corrupt; i++) {
     if (mode === 'locked') {
       const handle = await lock(file);
       try {
-        increment();
+        corrupt = !(await increment());
       } finally {
         await handle.release();
       }
     } else {
-      increment();
+      corrupt = !(await increment());
       // Yield like a real program would between updates.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
   finished = true;
-  process.send({ tornReads }, () => process.disconnect());
+  process.send({ tornReads, corrupt }, () => process.disconnect());
 });
