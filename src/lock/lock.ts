@@ -165,13 +165,18 @@ async function fromBackend(
     for (;;) {
       signal?.throwIfAborted();
       holder = currentHolder(mode);
-      // A backend with a server-side queue may wait there, briefly: bounded like one backoff step.
-      const wait = Math.max(0, Math.min(MAX_DELAY, request.deadline - performance.now()));
-      grant = await backend.tryAcquire(key, mode, holder, { wait });
+      // A backend with a queue of its own (a server's, the kernel's) may wait there: by default briefly,
+      // like one backoff step; longer when its wait is free and stops on abort (`maxWait`).
+      const asked = performance.now();
+      const wait = Math.max(0, Math.min(backend.maxWait ?? MAX_DELAY, request.deadline - asked));
+      grant = await backend.tryAcquire(key, mode, holder, signal ? { wait, signal } : { wait });
       if (grant) await giveBackIfAborted(grant, signal);
       if (grant) return { grant, holder };
+      signal?.throwIfAborted();
       const remaining = request.deadline - performance.now();
       if (remaining <= 0) return undefined;
+      // It waited its whole turn in its queue: ask again at once, there is nothing to back off from.
+      if (wait > MAX_DELAY && performance.now() - asked >= wait) continue;
       await waker.wait(remaining, signal);
     }
   } finally {

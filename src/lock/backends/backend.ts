@@ -14,11 +14,14 @@ export interface BackendStatus {
 export interface TryOptions {
   /**
    * Milliseconds the backend may wait for the lock where it can wait without polling (a server's own lock
-   * queue, which hands the lock straight to the next waiter), answering `undefined` after that. The core
-   * passes it only on the retries of a call that waits, never beyond one backoff step (50 ms) nor the
-   * call's remaining time; the first attempt (and `tryLock`) never waits. Backends may ignore it.
+   * queue, or the kernel's, which hand the lock straight to the next waiter), answering `undefined` after
+   * that. The core passes it only on the retries of a call that waits, never beyond the backend's
+   * `maxWait` (default one backoff step, 50 ms) nor the call's remaining time; the first attempt (and
+   * `tryLock`) never waits. Backends may ignore it.
    */
   wait?: number;
+  /** The call's signal: a backend that waits should stop waiting when it aborts. */
+  signal?: AbortSignal;
 }
 
 /** One acquisition granted by a backend. */
@@ -83,6 +86,11 @@ export interface Backend {
    * Throws `LockInvalidArgumentError` for a name the backend cannot lock.
    */
   keyFor?(name: string, lockfilePath: string | undefined): string;
+  /**
+   * The longest `wait` (ms) the core may pass to `tryAcquire`, for a backend whose wait costs nothing and
+   * stops on abort (the kernel backend sleeping in flock on a thread of its own). Default 50, one backoff step.
+   */
+  readonly maxWait?: number | undefined;
   /** Why this backend was chosen for `key` (for `inspect`), when selection was automatic. */
   readonly reason?: string | undefined;
 }

@@ -9,7 +9,7 @@ import {
   LocksmithError,
 } from '../../errors.js';
 import type { HolderInfo } from '../holder-info.js';
-import type { Backend, BackendGrant, BackendStatus, LockMode } from './backend.js';
+import type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from './backend.js';
 import { watchFile } from './dir-watch.js';
 import { watchLockFile } from './file-watch.js';
 import {
@@ -20,6 +20,7 @@ import {
   type WrittenRecord,
   writeRecord,
 } from './holder-record.js';
+import { kernelWaitsAvailable, waitInKernel } from './kernel-wait.js';
 import type { NativeLock } from './native-lock.js';
 import { noSuchProcess } from './process-identity.js';
 
@@ -35,6 +36,12 @@ interface OpenFile extends RecordFile {
 const MAX_IDLE = 64;
 /** How often a lock file may be found replaced during one attempt before the attempt counts as busy. */
 const MAX_REOPEN = 8;
+/**
+ * The longest a wait sleeps in flock(2) before the core asks again. Only a lock file replaced while its
+ * holder keeps holding the old one (a Web Locks steal) needs the next ask to be noticed; releases, removals
+ * and crashed holders end the sleep at once.
+ */
+const KERNEL_WAIT_MS = 2_000;
 /**
  * Lock files are opened without following a symlink in their last component (as Python's filelock does):
  * a symlink planted in a shared folder would otherwise make us create, lock and write into its target.
@@ -108,7 +115,17 @@ export class KernelBackend implements Backend {
     this.reason = reason;
   }
 
-  tryAcquire(key: string, mode: LockMode, holder: HolderInfo): BackendGrant | undefined {
+  /** Waits may sleep in the kernel (on a thread of ours) for this long; else one backoff step. */
+  get maxWait(): number | undefined {
+    return kernelWaitsAvailable() ? KERNEL_WAIT_MS : undefined;
+  }
+
+  tryAcquire(
+    key: string,
+    mode: LockMode,
+    holder: HolderInfo,
+    options?: TryOptions,
+  ): BackendGrant | undefined | Promise<BackendGrant | undefined> {
     for (let attempt = 0; attempt < MAX_REOPEN; attempt++) {
       const file = this.#take(key);
       const result = this.#native.tryLock(file.fd, mode);
@@ -119,24 +136,57 @@ export class KernelBackend implements Backend {
           this.#discard(file);
           continue;
         }
+        if (result === 'busy' && options?.wait && this.maxWait !== undefined) {
+          const sleeping = waitInKernel(file.fd, mode, options.wait, options.signal);
+          if (sleeping) return this.#afterSleep(file, mode, holder, sleeping, options.signal);
+        }
         this.#putBack(file);
         if (result === 'busy') return undefined;
         continue; // interrupted by a signal: try again
       }
-      // The lock is on the descriptor's inode. If the path now names another file (removed by
-      // `removeOnRelease` or by another tool, then created again), a lock on the old inode excludes
-      // nobody: drop it and lock the file that is there now.
-      // The same stat gives the size the holder record needs, so the check costs no extra system call.
-      const size = sizeAtPath(file);
-      if (size === undefined) {
-        this.#native.unlock(file.fd);
-        this.#discard(file);
-        continue;
-      }
-      const written = file.writable ? writeRecord(file, this.#native.recordOffset, size, holder) : undefined;
-      return new KernelGrant(this, file, mode, written);
+      const grant = this.#granted(file, mode, holder);
+      if (grant) return grant;
     }
     return undefined;
+  }
+
+  /**
+   * The lock is on the descriptor's inode. If the path now names another file (removed by
+   * `removeOnRelease` or by another tool, then created again), a lock on the old inode excludes nobody:
+   * drop it (undefined: lock the file that is there now). The same stat gives the size the holder record
+   * needs, so the check costs no extra system call.
+   */
+  #granted(file: OpenFile, mode: LockMode, holder: HolderInfo): KernelGrant | undefined {
+    const size = sizeAtPath(file);
+    if (size === undefined) {
+      this.#native.unlock(file.fd);
+      this.#discard(file);
+      return undefined;
+    }
+    const written = file.writable ? writeRecord(file, this.#native.recordOffset, size, holder) : undefined;
+    return new KernelGrant(this, file, mode, written);
+  }
+
+  async #afterSleep(
+    file: OpenFile,
+    mode: LockMode,
+    holder: HolderInfo,
+    sleeping: Promise<string>,
+    signal: AbortSignal | undefined,
+  ): Promise<BackendGrant | undefined> {
+    const outcome = await sleeping;
+    if (outcome !== 'held') {
+      this.#putBack(file);
+      return undefined;
+    }
+    if (signal?.aborted) {
+      // Granted just as the caller gave up: give it back.
+      this.#native.unlock(file.fd);
+      this.#putBack(file);
+      return undefined;
+    }
+    // The holder record needs the current time, not the time the wait began.
+    return this.#granted(file, mode, { ...holder, since: new Date() });
   }
 
   inspect(key: string): BackendStatus {
@@ -170,6 +220,9 @@ export class KernelBackend implements Backend {
   }
 
   watch(key: string, onChange: () => void): () => void {
+    // Waits that sleep in the kernel need no wake-ups; watching would wake this process on every change
+    // of the lock file (each holder writes its record twice), for nothing.
+    if (this.maxWait !== undefined) return () => {};
     return watchLockFile(key, onChange);
   }
 

@@ -52,7 +52,7 @@ export function setFilesystemProbe(replacement?: FilesystemProbe): void {
   decisions.clear();
 }
 
-/** `base` as seen through `'auto'`: the same backend, with why it was chosen. */
+/** `base` as seen through `'auto'`: the same backend, with why it was chosen. Forwards every member. */
 function withReason(base: Backend, reason: string): Backend {
   const id = `${base.name}\0${reason}`;
   let backend = labelled.get(id);
@@ -61,9 +61,15 @@ function withReason(base: Backend, reason: string): Backend {
       name: base.name,
       supportsShared: base.supportsShared,
       reason,
-      tryAcquire: (key, mode, holder) => base.tryAcquire(key, mode, holder),
+      get maxWait() {
+        return base.maxWait;
+      },
+      tryAcquire: (...args) => base.tryAcquire(...args),
       inspect: (key) => base.inspect(key),
       ...(base.watch ? { watch: (key: string, onChange: () => void) => base.watch!(key, onChange) } : {}),
+      ...(base.keyFor
+        ? { keyFor: (name: string, lockfilePath: string | undefined) => base.keyFor!(name, lockfilePath) }
+        : {}),
     };
     labelled.set(id, backend);
   }

@@ -1,0 +1,164 @@
+// Waits that sleep in flock(2) on a thread of ours: they end on release, timeout, abort and at exit.
+import assert from 'node:assert/strict';
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { lock, tryLock } from '../../../src/index.js';
+import {
+  type KernelWaitResult,
+  kernelWaitsAvailable,
+  MAX_THREADS,
+  waitInKernel,
+} from '../../../src/lock/backends/kernel-wait.js';
+import {
+  type Command,
+  killChildrenAfter,
+  spawnChild,
+  spawnCommand,
+  waitFor,
+} from '../../helpers/children.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+killChildrenAfter();
+
+const skip = kernelWaitsAvailable() ? undefined : 'waits cannot sleep in the kernel on this platform';
+
+/** util-linux flock holding `file` until its stdin closes. */
+async function holdWithFlock(file: string): Promise<Command> {
+  const holder = spawnCommand('flock', [file, 'sh', '-c', 'echo held; read line']);
+  await holder.line('held');
+  return holder;
+}
+
+/**
+ * A sleeping wait on `fd`, once a thread is free (the first call starts one and answers undefined).
+ * Wrapped, so that awaiting this does not also await the wait itself.
+ */
+async function sleepingWait(
+  fd: number,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<{ result: Promise<KernelWaitResult> }> {
+  let pending: Promise<KernelWaitResult> | undefined;
+  await waitFor(
+    () => {
+      pending = waitInKernel(fd, 'exclusive', ms, signal);
+      return pending !== undefined;
+    },
+    10_000,
+    'a free waiting thread',
+  );
+  return { result: pending as Promise<KernelWaitResult> };
+}
+
+/** The threads of `pid` blocked in the flock system call right now (per /proc/PID/task/TID/syscall). */
+function threadsInFlock(pid: number): number {
+  const FLOCK = process.arch === 'arm64' ? 32 : 73;
+  let count = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      if (readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'utf8').split(' ')[0] === String(FLOCK)) count++;
+    } catch {
+      // the thread ended
+    }
+  }
+  return count;
+}
+
+describe('waits that sleep in the kernel', { timeout: 60_000, skip }, () => {
+  const dir = tempDir();
+
+  it('end with the lock when the holder releases, and at the deadline or abort without it', async () => {
+    const file = path.join(dir, 'direct.lock');
+    writeFileSync(file, '');
+    const holder = await holdWithFlock(file);
+    const fd = openSync(file, 'r');
+    try {
+      assert.equal(await (await sleepingWait(fd, 100)).result, 'timeout');
+      const controller = new AbortController();
+      const aborted = await sleepingWait(fd, 30_000, controller.signal);
+      await waitFor(() => threadsInFlock(process.pid) === 1, 10_000, 'asleep in flock');
+      controller.abort();
+      assert.equal(await aborted.result, 'aborted');
+      const granted = await sleepingWait(fd, 30_000);
+      await waitFor(() => threadsInFlock(process.pid) === 1, 10_000, 'asleep in flock');
+      holder.end();
+      assert.equal(await granted.result, 'held');
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it(`at most ${MAX_THREADS} sleep at once; further waits are refused (they poll instead)`, async () => {
+    const files = Array.from({ length: MAX_THREADS + 2 }, (_, i) => path.join(dir, `cap-${i}.lock`));
+    for (const f of files) writeFileSync(f, '');
+    const holders = await Promise.all(files.map(holdWithFlock));
+    const fds = files.map((f) => openSync(f, 'r'));
+    const controller = new AbortController();
+    const sleeping: Promise<KernelWaitResult>[] = [];
+    try {
+      for (const fd of fds.slice(0, MAX_THREADS)) {
+        sleeping.push((await sleepingWait(fd, 30_000, controller.signal)).result);
+      }
+      assert.equal(waitInKernel(fds[MAX_THREADS]!, 'exclusive', 30_000, controller.signal), undefined);
+      await waitFor(() => threadsInFlock(process.pid) === MAX_THREADS, 10_000, 'all asleep in flock');
+      controller.abort();
+      assert.deepEqual(new Set(await Promise.all(sleeping)), new Set(['aborted']));
+    } finally {
+      for (const fd of fds) closeSync(fd);
+      for (const holder of holders) holder.end();
+    }
+  });
+
+  it('more waiters than threads all get their locks, the extra ones by polling', async () => {
+    const files = Array.from({ length: MAX_THREADS + 3 }, (_, i) => path.join(dir, `many-${i}.json`));
+    const child = spawnChild('lock-worker.ts');
+    await child.next('ready', 60_000);
+    child.send({ type: 'lockAll', paths: files });
+    await child.next('locked');
+    const waiters = files.map((f) => lock(f, { timeout: 30_000 }));
+    await waitFor(() => threadsInFlock(process.pid) === MAX_THREADS, 10_000, 'threads asleep in flock');
+    child.send({ type: 'release' });
+    const handles = await Promise.all(waiters);
+    for (const handle of handles) await handle.release();
+  });
+
+  it('a process exits while one of its waits sleeps in flock (Node joins threads at exit)', async () => {
+    const file = path.join(dir, 'exit.json');
+    const holder = await tryLock(file);
+    assert.ok(holder);
+    const child = spawnChild('lock-worker.ts');
+    await child.next('ready', 60_000);
+    child.send({ type: 'lock', path: file });
+    await waitFor(() => threadsInFlock(child.pid) === 1, 20_000, 'the child asleep in flock');
+    child.send({ type: 'exit' });
+    const hung = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('the child hung at exit')), 20_000).unref(),
+    );
+    const exit = await Promise.race([child.exited, hung]);
+    assert.equal(exit.code, 0, 'it exited by itself, not killed after the test');
+    await holder.release();
+  });
+
+  it('a timeout or abort while asleep leaves nothing held', async () => {
+    const file = path.join(dir, 'nothing-held.json');
+    const child = spawnChild('lock-worker.ts');
+    await child.next('ready', 60_000);
+    child.send({ type: 'lock', path: file });
+    await child.next('locked');
+    await assert.rejects(lock(file, { timeout: 700 }), { code: 'LOCK_TIMEOUT' });
+    const controller = new AbortController();
+    const aborted = lock(file, { signal: controller.signal });
+    await waitFor(() => threadsInFlock(process.pid) >= 1, 10_000, 'asleep in flock');
+    controller.abort(new Error('stop'));
+    await assert.rejects(aborted, { message: 'stop' });
+    child.send({ type: 'release' });
+    await child.next('released');
+    // Had a sleeping flock been granted after its caller gave up, this process would still hold it.
+    const other = spawnChild('lock-worker.ts');
+    await other.next('ready', 60_000);
+    other.send({ type: 'lock', path: file, options: { timeout: 0 } });
+    const reply = await Promise.race([other.next('locked'), other.next('error')]);
+    assert.equal(reply.type, 'locked');
+  });
+});
