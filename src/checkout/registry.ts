@@ -666,7 +666,8 @@ class CheckoutRegistry implements Checkouts {
  * checks out a file, with a message; others are refused with the holder's name; only the holder checks
  * in; an administrator can break a check-out. Every change is a locked atomic update of
  * `.locksmith/checkouts.json` plus one line of `.locksmith/audit.jsonl`, from any number of processes at
- * once. Nothing is read until the first call.
+ * once. Nothing is read until the first call. Machines sharing the folder over the network should pass a
+ * server's `backend`, with the folder as its `root` (see the last example).
  *
  * @throws {CheckoutInvalidArgumentError} `CHECKOUT_INVALID_ARGUMENT` when `root` is not an existing folder.
  * @throws {LockInvalidArgumentError} `LOCK_INVALID_ARGUMENT` for a negative or NaN `timeout`.
@@ -682,6 +683,11 @@ class CheckoutRegistry implements Checkouts {
  * } catch (error) {
  *   if (error instanceof CheckoutConflictError) console.log(`held by ${error.holder.owner}: ${error.holder.message}`);
  * }
+ * @example
+ * import { postgresBackend } from 'locksmith/postgres';
+ * // Mounted at /mnt/designs here, elsewhere on other machines: each passes its own path as root.
+ * const backend = postgresBackend({ connectionString: process.env.DATABASE_URL!, root: '/mnt/designs' });
+ * const shared = openCheckouts('/mnt/designs', { backend });
  */
 export function openCheckouts(root: string, options: CheckoutsOptions = {}): Checkouts {
   return new CheckoutRegistry(root, options);
