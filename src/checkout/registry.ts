@@ -1,9 +1,10 @@
 import { type Dirent, realpathSync, type Stats, statSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { BackendOption } from '../lock/backends/select.js';
 import { lock } from '../lock/lock.js';
-import { checkTimeout } from '../lock/options.js';
+import { checkTimeout, type LockOptions } from '../lock/options.js';
 import { StoreParseError, StoreSchemaError } from '../store/errors.js';
 import { openStore, type Store } from '../store/store.js';
 import { type AuditEvent, appendAuditEvent, type NewAuditEvent, readAuditLog } from './audit-log.js';
@@ -35,6 +36,11 @@ export interface CheckoutsOptions {
   timeout?: number;
   /** Default true: fsync the registry and the audit log on every change. */
   durable?: boolean;
+  /**
+   * The lock backend of the registry's locks (see `lock`), e.g. `postgresBackend({ connectionString, root })`
+   * for machines that mount the folder at different paths. Default `'auto'`.
+   */
+  backend?: BackendOption;
 }
 
 /** Options of `checkout`. */
@@ -308,6 +314,7 @@ class CheckoutRegistry implements Checkouts {
   readonly #readOnly: boolean | undefined;
   readonly #timeout: number;
   readonly #durable: boolean;
+  readonly #backend: BackendOption | undefined;
   readonly #store: Store<RegistryData>;
 
   constructor(root: string, options: CheckoutsOptions) {
@@ -329,6 +336,7 @@ class CheckoutRegistry implements Checkouts {
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT;
     checkTimeout(this.#timeout);
     this.#durable = options.durable ?? true;
+    this.#backend = options.backend;
     const folder = path.join(this.root, REGISTRY_FOLDER);
     this.registryPath = path.join(folder, 'checkouts.json');
     this.auditLogPath = path.join(folder, 'audit.jsonl');
@@ -339,7 +347,17 @@ class CheckoutRegistry implements Checkouts {
       // The registry's own lock (`checkouts.json.lock`) is taken around the whole change, audit line
       // included (see #change); the store's update then locks this second file, which nobody else uses.
       lockfilePath: path.join(folder, 'checkouts.json.update.lock'),
+      ...(this.#backend === undefined ? {} : { backend: this.#backend }),
     });
+  }
+
+  /** Options of the registry's own lock (on `checkouts.json`). */
+  #lockOptions(signal: AbortSignal | undefined): LockOptions {
+    return {
+      timeout: this.#timeout,
+      ...(signal === undefined ? {} : { signal }),
+      ...(this.#backend === undefined ? {} : { backend: this.#backend }),
+    };
   }
 
   #corrupt(error: unknown): unknown {
@@ -382,7 +400,7 @@ class CheckoutRegistry implements Checkouts {
     if (!(await this.#registryLost())) return;
     if (!locked) {
       // The very first change may be between its audit line and its registry write: look under the lock.
-      const handle = await lock(this.registryPath, { timeout: this.#timeout });
+      const handle = await lock(this.registryPath, this.#lockOptions(undefined));
       try {
         if (!(await this.#registryLost())) return;
       } finally {
@@ -390,6 +408,19 @@ class CheckoutRegistry implements Checkouts {
       }
     }
     throw new CheckoutRegistryMissingError(this.registryPath, this.auditLogPath);
+  }
+
+  /**
+   * `.locksmith/`, if missing. A file-lock backend creates it for its lock file; a backend of names (a
+   * server's locks) touches no file, and the audit line and the registry then need it all the same.
+   */
+  async #makeFolder(): Promise<void> {
+    const folder = path.dirname(this.registryPath);
+    try {
+      await mkdir(folder, { recursive: true });
+    } catch (error) {
+      throw new CheckoutIOError(folder, 'create the folder', error);
+    }
   }
 
   async #read(): Promise<RegistryData> {
@@ -418,12 +449,10 @@ class CheckoutRegistry implements Checkouts {
     signal: AbortSignal | undefined,
     work: (draft: RegistryData) => Promise<Change<R>>,
   ): Promise<R> {
-    const handle = await lock(this.registryPath, {
-      timeout: this.#timeout,
-      ...(signal === undefined ? {} : { signal }),
-    });
+    const handle = await lock(this.registryPath, this.#lockOptions(signal));
     let change: Change<R> | undefined;
     try {
+      await this.#makeFolder();
       await this.#checkNotLost(true);
       const lost = handle.signal;
       await this.#store.update(
@@ -637,7 +666,8 @@ class CheckoutRegistry implements Checkouts {
  * checks out a file, with a message; others are refused with the holder's name; only the holder checks
  * in; an administrator can break a check-out. Every change is a locked atomic update of
  * `.locksmith/checkouts.json` plus one line of `.locksmith/audit.jsonl`, from any number of processes at
- * once. Nothing is read until the first call.
+ * once. Nothing is read until the first call. Machines sharing the folder over the network should pass a
+ * server's `backend`, with the folder as its `root` (see the last example).
  *
  * @throws {CheckoutInvalidArgumentError} `CHECKOUT_INVALID_ARGUMENT` when `root` is not an existing folder.
  * @throws {LockInvalidArgumentError} `LOCK_INVALID_ARGUMENT` for a negative or NaN `timeout`.
@@ -653,6 +683,11 @@ class CheckoutRegistry implements Checkouts {
  * } catch (error) {
  *   if (error instanceof CheckoutConflictError) console.log(`held by ${error.holder.owner}: ${error.holder.message}`);
  * }
+ * @example
+ * import { postgresBackend } from 'locksmith/postgres';
+ * // Mounted at /mnt/designs here, elsewhere on other machines: each passes its own path as root.
+ * const backend = postgresBackend({ connectionString: process.env.DATABASE_URL!, root: '/mnt/designs' });
+ * const shared = openCheckouts('/mnt/designs', { backend });
  */
 export function openCheckouts(root: string, options: CheckoutsOptions = {}): Checkouts {
   return new CheckoutRegistry(root, options);

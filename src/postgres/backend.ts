@@ -4,7 +4,7 @@ import type { HolderInfo } from '../lock/holder-info.js';
 import { PostgresPoolerError } from './errors.js';
 import { ensureFencingTable, lockStatement } from './fencing.js';
 import { decodeHolder, encodeHolder } from './holder.js';
-import { checkNamespace, keyOf, lockIds, lockNumber } from './keys.js';
+import { checkNamespace, checkRoot, keyOf, lockIds, lockNumber, nameUnder } from './keys.js';
 import { RELEASE_CHANNEL, ReleaseListener } from './listener.js';
 import { Session, type SessionConfig, toLocksmithError } from './session.js';
 
@@ -14,6 +14,16 @@ export interface PostgresBackendOptions {
   connectionString: string;
   /** Locks of different namespaces never exclude each other (1 to 63 of `A-Z a-z 0-9 _ . -`). Default `'locksmith'`. */
   namespace?: string;
+  /**
+   * A shared folder (say, a network share) that machines may mount at different paths. A lock name that
+   * is an absolute path inside it is locked by its `/`-separated path relative to it, so `/mnt/a/x.json`
+   * with root `/mnt/a` and `/srv/share/x.json` with root `/srv/share` are one lock (and the same lock as
+   * the name `x.json`). Paths outside it are locked by their absolute path, as without a root: they
+   * exclude only processes that name them by the same path. Resolved (symlinks too, when it exists) once,
+   * when the backend is created. This is what lets the store and the check-out registry, which lock
+   * absolute real paths, exclude each other across machines. Default: none.
+   */
+  root?: string;
   /** Issue fencing tokens (one upsert per grant in the `locksmith_fencing` table). Default true. */
   fencing?: boolean;
   /** Milliseconds to wait for a connection. Default 10 000. */
@@ -29,6 +39,8 @@ export interface PostgresBackendOptions {
 /** A PostgreSQL backend: `lock(name, { backend })`. See {@link postgresBackend}. */
 export interface PostgresBackend extends Backend {
   readonly namespace: string;
+  /** The real path of the `root` option, if given. */
+  readonly root: string | undefined;
   keyFor(name: string, lockfilePath: string | undefined): string;
   /** Wakes waiters on releases (LISTEN/NOTIFY on one connection per backend, open while someone waits). */
   watch(key: string, onChange: () => void): () => void;
@@ -144,7 +156,9 @@ class PgBackend implements PostgresBackend {
   readonly name = 'postgres';
   readonly supportsShared = true;
   readonly namespace: string;
+  readonly root: string | undefined;
   readonly heartbeat: number;
+  readonly #roots: string[];
   readonly #config: SessionConfig;
   readonly #fencing: boolean;
   readonly #maxIdle: number;
@@ -157,6 +171,8 @@ class PgBackend implements PostgresBackend {
       throw new LockInvalidArgumentError('postgresBackend needs a connectionString');
     }
     this.namespace = checkNamespace(options.namespace);
+    this.#roots = checkRoot(options.root);
+    this.root = this.#roots[0];
     this.#config = {
       connectionString: options.connectionString,
       connectTimeout: positive(options.connectTimeout, 10_000, 'connectTimeout'),
@@ -169,7 +185,7 @@ class PgBackend implements PostgresBackend {
   }
 
   keyFor(name: string, lockfilePath: string | undefined): string {
-    return keyOf(this.namespace, lockfilePath ?? name);
+    return keyOf(this.namespace, nameUnder(this.#roots, lockfilePath ?? name));
   }
 
   async tryAcquire(
@@ -347,7 +363,11 @@ class PgBackend implements PostgresBackend {
  * example paths relative to a shared root), not files. Each held lock has its own connection; the server
  * releases it when that connection ends, so a crashed holder never leaves a stale lock.
  *
- * @throws {LockInvalidArgumentError} `LOCK_INVALID_ARGUMENT` for a missing connection string or a bad namespace.
+ * With `root`, absolute paths inside that shared folder are locked by their path relative to it, so
+ * machines that mount it at different paths (and the store and check-out registry on them) share locks.
+ *
+ * @throws {LockInvalidArgumentError} `LOCK_INVALID_ARGUMENT` for a missing connection string, a bad
+ *   namespace, or a `root` that is not a path (or exists but cannot be resolved).
  * Locking through it may throw `POSTGRES_CONNECTION`, `POSTGRES_QUERY`, `POSTGRES_POOLER`, and
  * `LOCK_UNSUPPORTED` when the `pg` package is not installed.
  * @example
@@ -355,6 +375,11 @@ class PgBackend implements PostgresBackend {
  * import { postgresBackend } from 'locksmith/postgres';
  * const backend = postgresBackend({ connectionString: process.env.DATABASE_URL! });
  * await withLock('renders/shot-042', async (handle) => render(handle.fencingToken), { backend });
+ * @example
+ * // The share is /mnt/designs here and /Volumes/designs on another machine: both lock 'bracket.mcam'.
+ * import { openCheckouts } from 'locksmith';
+ * const shared = postgresBackend({ connectionString: process.env.DATABASE_URL!, root: '/mnt/designs' });
+ * const designs = openCheckouts('/mnt/designs', { backend: shared });
  */
 export function postgresBackend(options: PostgresBackendOptions): PostgresBackend {
   return new PgBackend(options);

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { LockInvalidArgumentError } from '../errors.js';
 
 /** The namespace when none is given. */
@@ -14,6 +16,46 @@ export function checkNamespace(namespace: unknown): string {
     );
   }
   return namespace;
+}
+
+/**
+ * The paths of a shared root (the `root` option): as given, made absolute, and its real path when it
+ * exists (the store and the check-out registry lock real paths), real path first. Resolved once.
+ */
+export function checkRoot(root: unknown): string[] {
+  if (root === undefined) return [];
+  if (typeof root !== 'string' || root === '' || root.includes('\0')) {
+    throw new LockInvalidArgumentError('root must be a non-empty path without NUL bytes');
+  }
+  const given = path.resolve(root);
+  let real: string;
+  try {
+    real = realpathSync(given);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+      throw new LockInvalidArgumentError(`root ${given} cannot be resolved (${code})`, { cause: error });
+    }
+    real = given; // not mounted (yet): names under the path as given still share their keys
+  }
+  return real === given ? [given] : [real, given];
+}
+
+/**
+ * The name to key for `name`: an absolute path inside one of `roots` becomes its `/`-separated path
+ * relative to that root (`'.'` for the root itself), so that machines mounting one share at different
+ * paths lock the same names. Anything else (relative names, paths outside the roots) is kept as given.
+ */
+export function nameUnder(roots: readonly string[], name: string): string {
+  if (!path.isAbsolute(name)) return name;
+  for (const root of roots) {
+    const relative = path.relative(root, name);
+    if (relative === '') return '.';
+    if (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative)) {
+      return relative.split(path.sep).join('/');
+    }
+  }
+  return name;
 }
 
 /**

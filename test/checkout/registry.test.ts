@@ -1,9 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
+  type Backend,
+  type BackendGrant,
   CheckoutAuditError,
   CheckoutConflictError,
   CheckoutFileNotFoundError,
@@ -431,5 +443,62 @@ describe('openCheckouts: read-only until checked out', { timeout: 60_000 }, () =
     symlinkSync(file, path.join(root, 'link.mcam'));
     await assert.rejects(registry.checkout('link.mcam', { owner: 'bob' }), CheckoutConflictError);
     assert.equal(writeBits(file), 0o200);
+  });
+});
+
+/**
+ * A backend of names kept in this process (like a server's locks, it touches no file): it records the
+ * keys it is asked for, and `hold` makes a key busy as if another process held it.
+ */
+function namesBackend() {
+  const held = new Set<string>();
+  const asked = new Set<string>();
+  const backend: Backend & { keyFor(name: string, lockfilePath: string | undefined): string } = {
+    name: 'names',
+    supportsShared: false,
+    keyFor: (name, lockfilePath) => `names:${lockfilePath ?? name}`,
+    tryAcquire(key): BackendGrant | undefined {
+      asked.add(key);
+      if (held.has(key)) return undefined;
+      held.add(key);
+      return { release: () => void held.delete(key), watchLoss: () => () => {} };
+    },
+    inspect: (key) => ({ locked: held.has(key) }),
+  };
+  return { backend, asked, hold: (key: string) => held.add(key), held };
+}
+
+describe('openCheckouts on another backend', { timeout: 60_000 }, () => {
+  it('takes every lock through it, and creates .locksmith/ itself when the backend makes no lock file', async () => {
+    const root = makeRoot();
+    const names = namesBackend();
+    const registry = openCheckouts(root, { backend: names.backend });
+    assert.equal(existsSync(path.join(root, '.locksmith')), false);
+    await registry.checkout('a.mcam', { owner: 'alice', message: 'm' });
+    await assert.rejects(registry.checkin('a.mcam', { owner: 'bob' }), CheckoutNotHolderError);
+    await registry.checkin('a.mcam', { owner: 'alice' });
+    await registry.checkout('b.mcam', { owner: 'bob' });
+    await registry.breakCheckout('b.mcam', { reason: 'holiday', by: 'carol' });
+    await registry.protectAvailable();
+    const folder = path.join(registry.root, '.locksmith');
+    assert.deepEqual([...names.asked].sort(), [
+      `names:${registry.registryPath}`,
+      `names:${path.join(folder, 'checkouts.json.update.lock')}`,
+    ]);
+    assert.deepEqual(names.held, new Set(), 'every lock was released');
+    assert.deepEqual(readdirSync(folder).sort(), ['audit.jsonl', 'checkouts.json'], 'no lock file');
+    assert.deepEqual(
+      auditLines(root).map((e) => e.event),
+      ['checkout', 'checkin', 'checkout', 'break'],
+    );
+  });
+
+  it('a registry lock held elsewhere on that backend makes a change wait (LOCK_TIMEOUT)', async () => {
+    const root = makeRoot();
+    const names = namesBackend();
+    const registry = openCheckouts(root, { backend: names.backend, timeout: 0 });
+    names.hold(`names:${registry.registryPath}`);
+    await assert.rejects(registry.checkout('a.mcam', { owner: 'alice' }), { code: 'LOCK_TIMEOUT' });
+    assert.equal((await registry.status('a.mcam')).status, 'available');
   });
 });

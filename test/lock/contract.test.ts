@@ -1,9 +1,10 @@
 // The contract every backend must keep, run once per backend in test/helpers/backends.ts.
 // Real child processes stand for "another process"; every test is bounded and children are killed after.
+// Children are told the backend as a BackendSpec (plain data), and build it with backendFromSpec.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import {
   inspect,
   type LockOptions,
@@ -13,6 +14,7 @@ import {
   tryLock,
   withLock,
 } from '../../src/index.js';
+import { type BackendSpec, backendFromSpec, closeBuiltBackends } from '../helpers/backend-from-spec.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { type Child, killChildrenAfter, spawnChild } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -25,7 +27,10 @@ async function worker(): Promise<Child> {
   return child;
 }
 
-async function holdIn(child: Child, file: string, options: LockOptions = {}): Promise<void> {
+/** Lock options as sent to a child: the backend as a spec. */
+type SentOptions = Omit<LockOptions, 'backend'> & { backend: BackendSpec };
+
+async function holdIn(child: Child, file: string, options: SentOptions): Promise<void> {
   child.send({ type: 'lock', path: file, options });
   const reply = await Promise.race([child.next('locked'), child.next('error')]);
   assert.equal(reply.type, 'locked', `child could not lock: ${JSON.stringify(reply)}`);
@@ -50,15 +55,33 @@ for (const backend of BACKENDS) {
     const skip = await backend.unavailable();
     const skipShared =
       skip ?? (backend.shared ? undefined : `the ${backend.name} backend refuses shared locks`);
-    const opts = (extra: LockOptions = {}): LockOptions => ({ backend: backend.option, ...extra });
+    const noLockFiles =
+      skip ?? (backend.lockFiles ? undefined : `the ${backend.name} backend has no lock files`);
+    // This process's options, and a child's (which builds the same backend from the spec).
+    const opts = (extra: LockOptions = {}): LockOptions => ({
+      backend: backendFromSpec(backend.spec),
+      ...extra,
+    });
+    const sent = (extra: Omit<LockOptions, 'backend'> = {}): SentOptions => ({
+      backend: backend.spec,
+      ...extra,
+    });
+    after(async () => {
+      await closeBuiltBackends();
+      if (!skip) await backend.cleanUp?.();
+    });
     const dir = tempDir();
     let n = 0;
     const fresh = (name = 'file') => path.join(dir, `${name}-${++n}.json`);
 
-    it('locks path + ".lock", creating its folder, and releases', { skip }, async () => {
+    const what = backend.lockFiles
+      ? 'path + ".lock", creating its folder,'
+      : 'the path as a name, creating nothing,';
+    it(`locks ${what} and releases`, { skip }, async () => {
       const file = path.join(dir, 'deep', 'er', 'tasks.json');
       const handle = await lock(file, opts());
-      assert.equal(handle.lockfilePath, `${file}.lock`);
+      assert.equal(handle.lockfilePath, backend.lockfileOf(file));
+      assert.equal(existsSync(path.join(dir, 'deep')), backend.lockFiles);
       assert.equal(handle.path, file);
       assert.equal(handle.shared, false);
       assert.equal(handle.backend, backend.name);
@@ -70,10 +93,11 @@ for (const backend of BACKENDS) {
 
     it('honours lockfilePath', { skip }, async () => {
       const lockfilePath = path.join(dir, 'custom', 'my.lck');
+      const file = fresh();
       await withLock(
-        fresh(),
+        file,
         async (handle) => {
-          assert.equal(handle.lockfilePath, lockfilePath);
+          assert.equal(handle.lockfilePath, backend.lockfileOf(file, lockfilePath));
           assert.equal((await inspect('anything', opts({ lockfilePath }))).locked, true);
         },
         opts({ lockfilePath }),
@@ -111,7 +135,7 @@ for (const backend of BACKENDS) {
     }, async () => {
       const file = fresh();
       const child = await worker();
-      await holdIn(child, file, opts());
+      await holdIn(child, file, sent());
       assert.equal(await tryLock(file, opts()), undefined);
       const waits: unknown[] = [];
       const error = await lock(
@@ -138,7 +162,7 @@ for (const backend of BACKENDS) {
     it('a waiter gets the lock when the holder process releases', { skip }, async () => {
       const file = fresh();
       const child = await worker();
-      await holdIn(child, file, opts());
+      await holdIn(child, file, sent());
       const waiting = lock(file, opts({ timeout: 20_000 }));
       child.send({ type: 'release' });
       const handle = await waiting;
@@ -149,7 +173,7 @@ for (const backend of BACKENDS) {
     it('a holder SIGKILLed while holding: a waiter gets the lock', { skip }, async () => {
       const file = fresh();
       const child = await worker();
-      await holdIn(child, file, opts());
+      await holdIn(child, file, sent());
       const waiting = lock(file, opts({ timeout: 20_000 }));
       child.kill('SIGKILL');
       await child.exited;
@@ -167,7 +191,7 @@ for (const backend of BACKENDS) {
     it('abort while waiting (another process holds) rejects with signal.reason', { skip }, async () => {
       const file = fresh();
       const child = await worker();
-      await holdIn(child, file, opts());
+      await holdIn(child, file, sent());
       const controller = new AbortController();
       const waiting = lock(file, opts({ signal: controller.signal }));
       const reason = new Error('stop');
@@ -235,7 +259,7 @@ for (const backend of BACKENDS) {
       writeFileSync(file, JSON.stringify({ count: 0 }));
       const children = await Promise.all(Array.from({ length: 10 }, worker));
       for (const child of children)
-        child.send({ type: 'increment', path: file, times: 100, options: opts() });
+        child.send({ type: 'increment', path: file, times: 100, options: sent() });
       await Promise.all(children.map((c) => c.next('done', 120_000)));
       assert.equal(JSON.parse(readFileSync(file, 'utf8')).count, 1000);
     });
@@ -243,7 +267,7 @@ for (const backend of BACKENDS) {
     it('shared: two readers together, a writer waits for both', { skip: skipShared }, async () => {
       const file = fresh();
       const readers = await Promise.all([worker(), worker()]);
-      for (const reader of readers) await holdIn(reader, file, opts({ shared: true }));
+      for (const reader of readers) await holdIn(reader, file, sent({ shared: true }));
       const mine = await tryLock(file, opts({ shared: true }));
       assert.ok(mine, 'a third reader joins');
       await mine.release();
@@ -294,7 +318,7 @@ for (const backend of BACKENDS) {
       };
       const childLoop = async () => {
         for (let i = 0; i < 50; i++) {
-          child.send({ type: 'lockAll', paths: [a, b], options: opts({ timeout: 20_000 }) });
+          child.send({ type: 'lockAll', paths: [a, b], options: sent({ timeout: 20_000 }) });
           await child.next('locked');
           child.send({ type: 'release' });
           await child.next('released');
@@ -308,13 +332,13 @@ for (const backend of BACKENDS) {
       const b = fresh('b');
       const c = fresh('c');
       const child = await worker();
-      await holdIn(child, b, opts());
+      await holdIn(child, b, sent());
       const error = await lockAll([a, b, c], opts({ timeout: 0 })).then(
         () => assert.fail('should fail'),
         (e: unknown) => e,
       );
       assert.ok(error instanceof LockTimeoutError);
-      assert.equal(error.lockfilePath, `${b}.lock`);
+      assert.equal(error.lockfilePath, backend.lockfileOf(b));
       assert.equal(error.holder?.pid, child.pid);
       assert.equal((await inspect(a, opts())).locked, false);
       assert.equal((await inspect(c, opts())).locked, false);
@@ -323,12 +347,12 @@ for (const backend of BACKENDS) {
       await group.release();
     });
 
-    it('removeOnRelease under contention never gives two holders', { skip }, async () => {
+    it('removeOnRelease under contention never gives two holders', { skip: noLockFiles }, async () => {
       const file = fresh('removed');
       const log = path.join(dir, `holds-${n}.log`);
       writeFileSync(log, '');
       const children = await Promise.all(Array.from({ length: 4 }, worker));
-      const options = opts({ removeOnRelease: true });
+      const options = sent({ removeOnRelease: true });
       for (const child of children) child.send({ type: 'log-holds', path: file, log, times: 100, options });
       await Promise.all(children.map((c) => c.next('done', 120_000)));
       assert.equal(assertNoOverlap(readFileSync(log, 'utf8')), 400);

@@ -1,6 +1,6 @@
 // The PostgreSQL backend against a real server (LOCKSMITH_TEST_PG), with real child processes.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -354,6 +354,44 @@ describe('postgres backend', { timeout: 180_000, skip: SKIP }, () => {
     await child.next('locked');
     assert.deepEqual(await child.exited, { code: 0, signal: null });
     await waitFor(async () => (await locksOn(admin, KEY(name))).length === 0, 10_000, 'the release');
+  });
+
+  it('root: two mounts of one share at different paths lock the same file by its relative path', async () => {
+    const mountA = path.join(dir, 'mnt-a');
+    const mountB = path.join(dir, 'srv', 'share');
+    mkdirSync(mountA, { recursive: true });
+    mkdirSync(mountB, { recursive: true });
+    const a = postgresBackend({ connectionString: CONNECTION ?? '', namespace: NAMESPACE, root: mountA });
+    const b = postgresBackend({ connectionString: CONNECTION ?? '', namespace: NAMESPACE, root: mountB });
+    try {
+      const name = fresh('designs/x');
+      const held = await lock(path.join(mountA, name), { backend: a });
+      assert.equal(held.lockfilePath, KEY(name));
+      assert.equal(held.path, path.join(mountA, name));
+      assert.deepEqual(
+        (await locksOn(admin, KEY(name))).map((r) => r.granted),
+        [true],
+      );
+      assert.equal(await tryLock(path.join(mountB, name), { backend: b }), undefined, 'the other mount');
+      assert.equal(await tryLock(name, { backend: b }), undefined, 'the relative name');
+      const status = await inspect(path.join(mountB, name), { backend: b });
+      assert.equal(status.holder?.pid, process.pid);
+      const other = await tryLock(path.join(mountB, `${name}-other`), { backend: b });
+      assert.ok(other, 'another file of the share is another lock');
+      await other.release();
+      // Outside the root a path is its own name: only the same absolute path excludes.
+      const outside = path.join(dir, name);
+      const out = await tryLock(outside, { backend: a });
+      assert.ok(out);
+      assert.equal(out.lockfilePath, KEY(outside));
+      await out.release();
+      await held.release();
+      const next = await tryLock(path.join(mountB, name), { backend: b });
+      assert.ok(next, 'free once released');
+      await next.release();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 
   it('watch: a release in another process wakes a watcher (LISTEN/NOTIFY)', async () => {
