@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { LockInvalidArgumentError } from '../../errors.js';
 import type { LockMode } from './backend.js';
 import { loadKoffi, loadLibc } from './ffi.js';
 
@@ -19,8 +20,24 @@ import { loadKoffi, loadLibc } from './ffi.js';
  * `exit` listener before Node joins the threads. The signal is only taken when nobody else handles it.
  */
 
-/** At most this many waits of one process sleep in the kernel at once; more fall back to polling. */
+/**
+ * By default at most this many waits of one process sleep in the kernel at once (each thread costs about
+ * 10 MB of memory); more fall back to polling. `LOCKSMITH_WAIT_THREADS` sets another cap, 0 turns it off.
+ */
 export const MAX_THREADS = 4;
+
+/** The thread cap: `LOCKSMITH_WAIT_THREADS` (0–64) or `MAX_THREADS`. */
+function threadCap(): number {
+  const value = process.env.LOCKSMITH_WAIT_THREADS?.trim();
+  if (!value) return MAX_THREADS;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 64) {
+    throw new LockInvalidArgumentError(
+      `LOCKSMITH_WAIT_THREADS must be a whole number from 0 to 64, not "${value}"`,
+    );
+  }
+  return n;
+}
 /** Every how many ms an interrupt is sent again until the thread answers (covers a signal sent just before it blocked). */
 const RESEND_MS = 2;
 
@@ -181,13 +198,13 @@ function freeThread(n: Native): Thread | undefined {
     if (thread.tid === undefined) starting = true;
     else return thread;
   }
-  if (!starting && threads.filter((t) => !t.dead).length < MAX_THREADS) startThread(n);
+  if (!starting && threads.filter((t) => !t.dead).length < threadCap()) startThread(n);
   return undefined;
 }
 
 /** Whether waits can sleep in the kernel here (Linux on x64/arm64 with the interrupt signal free). */
 export function kernelWaitsAvailable(): boolean {
-  return setUp() !== null;
+  return threadCap() > 0 && setUp() !== null;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   MAX_THREADS,
   waitInKernel,
 } from '../../../src/lock/backends/kernel-wait.js';
+import { kernelBackend } from '../../../src/lock/backends/select.js';
 import {
   type Command,
   killChildrenAfter,
@@ -138,6 +139,30 @@ describe('waits that sleep in the kernel', { timeout: 60_000, skip }, () => {
     const exit = await Promise.race([child.exited, hung]);
     assert.equal(exit.code, 0, 'it exited by itself, not killed after the test');
     await holder.release();
+  });
+
+  it('LOCKSMITH_WAIT_THREADS=0 turns the sleeping off (waits poll); a bad value is refused', async () => {
+    const saved = process.env.LOCKSMITH_WAIT_THREADS;
+    const file = path.join(dir, 'no-threads.json');
+    const child = spawnChild('lock-worker.ts');
+    try {
+      process.env.LOCKSMITH_WAIT_THREADS = '0';
+      assert.equal(kernelWaitsAvailable(), false);
+      assert.equal(kernelBackend().maxWait, undefined);
+      await child.next('ready', 60_000);
+      child.send({ type: 'lock', path: file });
+      await child.next('locked');
+      let waiting = false;
+      const waiter = lock(file, { timeout: 30_000, onWait: () => (waiting = true) });
+      await waitFor(() => waiting, 10_000, 'the wait');
+      child.send({ type: 'release' });
+      await (await waiter).release();
+      process.env.LOCKSMITH_WAIT_THREADS = 'many';
+      assert.throws(() => kernelWaitsAvailable(), { code: 'LOCK_INVALID_ARGUMENT' });
+    } finally {
+      if (saved === undefined) delete process.env.LOCKSMITH_WAIT_THREADS;
+      else process.env.LOCKSMITH_WAIT_THREADS = saved;
+    }
   });
 
   it('a timeout or abort while asleep leaves nothing held', async () => {
