@@ -18,8 +18,11 @@ export function contended(processes: number, cycles: number, quickCycles: number
   return {
     id: `contended-${processes}`,
     number: 2,
-    title: `Contended: ${processes} processes × locked read-increment-write`,
-    short: `contended ${processes} procs ops/s`,
+    title:
+      processes === 1
+        ? 'Serial: 1 process × locked read-increment-write (the ceiling for the contended figures)'
+        : `Contended: ${processes} processes × locked read-increment-write`,
+    short: processes === 1 ? 'serial 1 proc ops/s' : `contended ${processes} procs ops/s`,
     describe: (quick) =>
       `${processes} processes × ${quick ? quickCycles : cycles} cycles of lock, read the JSON counter, write it + 1 (plain writeFileSync), unlock. Wait = time from asking to holding; lost updates = expected − final count (summed over runs; must be 0).`,
     metrics: [

@@ -8,6 +8,7 @@ import { uncontended } from './uncontended.js';
 /** Every per-subject figure, in report order. A new figure is one module in this folder and one line here. */
 export const FIGURES: readonly Figure[] = [
   uncontended,
+  contended(1, 600, 40),
   contended(4, 300, 40),
   contended(16, 40, 10),
   recovery,
