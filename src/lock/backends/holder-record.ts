@@ -6,10 +6,13 @@ import { decodeHolder, encodeHolder, type HolderInfo } from '../holder-info.js';
  *
  *     {"state":"held","pid":4242,"hostname":"host-a","command":"node sync.js","mode":"exclusive","since":"…"}
  *
- * On release the holder rewrites the same bytes with `"state":"free"`, so the line then names the last
- * holder. Both writes overwrite bytes in place: truncating the file and writing it again costs ~12 µs on
- * ext4 (the block is freed and allocated on every acquisition), an overwrite ~1.5 µs. The file only grows:
- * a record shorter than the one before it is padded with spaces after its newline.
+ * Where waiters poll (no sleeping waits: macOS, Windows), the holder rewrites the same bytes on release
+ * with `"state":"free"`, so the line then names the last holder, and the write wakes the waiters that
+ * watch the file. Where waiters sleep in flock (Linux), the release writes nothing: the record then names
+ * the last holder, and `inspect` asks /proc/locks whether that process still holds the lock.
+ * Writes overwrite bytes in place: truncating the file and writing it again costs ~12 µs on ext4 (the
+ * block is freed and allocated on every acquisition), an overwrite ~1.5 µs. The file only grows: a
+ * record shorter than the one before it is padded with spaces after its newline.
  *
  * The record is diagnostic, never used for exclusion, and is written only into a file that is ours:
  * holding a locksmith record (held or free), or empty. An empty file we did not create and that is not

@@ -22,6 +22,7 @@ import {
 } from './holder-record.js';
 import { kernelWaitsAvailable, waitInKernel } from './kernel-wait.js';
 import type { NativeLock } from './native-lock.js';
+import { flockHolders } from './proc-locks.js';
 import { noSuchProcess } from './process-identity.js';
 
 /** A descriptor of a lock file, with the identity of the file it was opened on. */
@@ -57,6 +58,18 @@ const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 function provablyGone(holder: HolderInfo): boolean {
   if (holder.hostname !== os.hostname() || holder.pid === process.pid) return false;
   return noSuchProcess(holder.pid);
+}
+
+/**
+ * Whether the kernel's list of flock holders of this file (Linux) shows that the recorded process of this
+ * host does not hold it: where waiters sleep in the kernel, releases do not rewrite the record, so after a
+ * release it names the last holder, which may no longer be the current one.
+ */
+function provablyNotHolding(holder: HolderInfo, fd: number): boolean {
+  if (holder.hostname !== os.hostname()) return false;
+  const stat = fs.fstatSync(fd, { bigint: true });
+  const pids = flockHolders(stat.dev, stat.ino);
+  return pids !== undefined && !pids.has(holder.pid);
 }
 
 /**
@@ -212,7 +225,7 @@ export class KernelBackend implements Backend {
         status.mode = 'exclusive';
       }
       const holder = readHolder(fd, this.#native.recordOffset);
-      if (holder && !provablyGone(holder)) status.holder = holder;
+      if (holder && !provablyGone(holder) && !provablyNotHolding(holder, fd)) status.holder = holder;
       return status;
     } finally {
       fs.closeSync(fd);
@@ -238,20 +251,29 @@ export class KernelBackend implements Backend {
           fs.unlinkSync(file.key);
           removed = true;
         }
+      } else if (
+        written?.restoreEmpty &&
+        (mode === 'exclusive' || native.tryLock(file.fd, 'exclusive') === 'held')
+      ) {
+        // Someone's empty file: leave it as we found it.
+        clearRecord(file, native.recordOffset, written);
+      } else if (this.maxWait !== undefined) {
+        // Waiters sleep in the kernel and need no wake-up write, and `inspect` asks the kernel whether the
+        // recorded holder still holds: the record stays, naming the last holder. One write fewer per cycle.
       } else if (mode === 'exclusive') {
-        // Mark our record free, so that a later holder using another tool is not reported as us.
+        // Mark our record free, so that a later holder using another tool is not reported as us; the
+        // write also wakes the waiters that watch the file.
         if (written) clearRecord(file, native.recordOffset, written);
       } else if (file.writable && native.tryLock(file.fd, 'exclusive') === 'held') {
         // The last shared holder (it could convert to exclusive) frees whichever co-holder's record is there.
-        if (written?.restoreEmpty) clearRecord(file, native.recordOffset, written);
-        else clearAnyRecord(file, native.recordOffset);
+        clearAnyRecord(file, native.recordOffset);
       }
     } catch {
       // Clearing the record is diagnostic housekeeping; the unlock below is what matters.
     }
-    // The record-freeing write (or the unlink) just above is the wake-up: waiters in other processes see
-    // it through their watch ~0.1 ms later, long after the unlock below. A waiter that still finds the
-    // lock held retries after 1 ms.
+    // Where waiters poll, the record-freeing write (or the unlink) just above is their wake-up: they see it
+    // through their watch ~0.1 ms later, long after the unlock below; one that still finds the lock held
+    // retries after 1 ms. Where they sleep in flock, the unlock itself wakes them.
     native.unlock(file.fd);
     if (removed) this.#discard(file);
     else this.#putBack(file);

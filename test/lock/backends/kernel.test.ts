@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { inspect, LockCompromisedError, lock, tryLock } from '../../../src/index.js';
 import { createPosixLock } from '../../../src/lock/backends/kernel-posix.js';
-import { killChildrenAfter, spawnChild } from '../../helpers/children.js';
+import { kernelWaitsAvailable } from '../../../src/lock/backends/kernel-wait.js';
+import { killChildrenAfter, spawnChild, spawnCommand } from '../../helpers/children.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 killChildrenAfter();
@@ -37,35 +38,58 @@ describe('kernel backend', { timeout: 60_000 }, () => {
     assert.deepEqual(new Set(await Promise.all(waiters)), new Set(['aborted']));
   });
 
-  it('writes a holder record on acquire and marks it free on release', async () => {
-    const file = path.join(dir, 'record.json');
+  it('writes a holder record on acquire; where waiters poll, marks it free on release', async () => {
+    const saved = process.env.LOCKSMITH_WAIT_THREADS;
+    process.env.LOCKSMITH_WAIT_THREADS = '0'; // waiters poll: the release's write is their wake-up
+    try {
+      const file = path.join(dir, 'record.json');
+      const handle = await lock(file);
+      const record = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
+      assert.equal(record.state, 'held');
+      assert.equal(record.pid, process.pid);
+      assert.equal(record.mode, 'exclusive');
+      await handle.release();
+      const free = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
+      assert.deepEqual(free, { ...record, state: 'free' }, 'the same record, marked free');
+      // Another tool holding it now must not be reported as us.
+      const fd = openSync(`${file}.lock`, 'r');
+      assert.equal(createPosixLock().tryLock(fd, 'exclusive'), 'held');
+      const status = await inspect(file);
+      assert.equal(status.locked, true);
+      assert.equal(status.holder, undefined);
+      closeSync(fd);
+    } finally {
+      if (saved === undefined) delete process.env.LOCKSMITH_WAIT_THREADS;
+      else process.env.LOCKSMITH_WAIT_THREADS = saved;
+    }
+  });
+
+  it('where waiters sleep in flock, the record stays; inspect asks the kernel who holds', async (t) => {
+    if (!kernelWaitsAvailable()) return t.skip('waits cannot sleep in the kernel here');
+    const file = path.join(dir, 'kept-record.json');
     const handle = await lock(file);
-    const record = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
-    assert.equal(record.state, 'held');
-    assert.equal(record.pid, process.pid);
-    assert.equal(record.mode, 'exclusive');
+    const record = readFileSync(`${file}.lock`, 'utf8');
     await handle.release();
-    const free = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
-    assert.deepEqual(free, { ...record, state: 'free' }, 'the same record, marked free');
-    // Another tool holding it now must not be reported as us.
-    const child = spawnChild('lock-worker.ts');
-    await child.next('ready', 60_000);
-    child.send({ type: 'lock', path: file, options: { lockfilePath: `${file}.lock` } });
-    await child.next('locked');
-    const byChild = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
-    assert.equal(byChild.pid, child.pid, 'a longer or shorter record replaces ours whole');
-    child.send({ type: 'release' });
-    await child.next('released');
-    writeFileSync(`${file}.lock`, JSON.stringify({ ...byChild, state: 'free' }));
-    // A tool that records nothing (util-linux flock) holds it now: nobody is named.
+    assert.equal(readFileSync(`${file}.lock`, 'utf8'), record, 'no write on release');
+    assert.equal((await inspect(file)).locked, false);
+    // A tool that records nothing (util-linux flock) holds it now: /proc/locks names another process.
     const fd = openSync(`${file}.lock`, 'r');
-    const native = createPosixLock();
-    assert.equal(native.tryLock(fd, 'exclusive'), 'held');
+    const child = spawnCommand('flock', [`${file}.lock`, 'sh', '-c', 'echo held; read line']);
+    await child.line('held');
     const status = await inspect(file);
     assert.equal(status.locked, true);
-    assert.equal(status.holder, undefined);
+    assert.equal(status.holder, undefined, 'the last holder is not named as the current one');
+    child.end();
+    await child.exited;
     closeSync(fd);
-    child.kill();
+    // A longer or shorter record of another process replaces ours whole.
+    const other = spawnChild('lock-worker.ts');
+    await other.next('ready', 60_000);
+    other.send({ type: 'lock', path: file });
+    await other.next('locked');
+    assert.equal(JSON.parse(readFileSync(`${file}.lock`, 'utf8')).pid, other.pid);
+    assert.equal((await inspect(file)).holder?.pid, other.pid);
+    other.kill();
   });
 
   it('an empty lock file it did not create, not named *.lock, is left empty again', async () => {
@@ -75,10 +99,10 @@ describe('kernel backend', { timeout: 60_000 }, () => {
     assert.equal(JSON.parse(readFileSync(data, 'utf8')).pid, process.pid, 'recorded while held');
     await handle.release();
     assert.equal(readFileSync(data, 'utf8'), '', 'as it was found');
-    // One it created itself is a lock file: the free record stays.
+    // One it created itself is a lock file: the record stays.
     const own = path.join(dir, 'own-lock-file');
     await (await lock(own, { lockfilePath: own })).release();
-    assert.equal(JSON.parse(readFileSync(own, 'utf8')).state, 'free');
+    assert.equal(JSON.parse(readFileSync(own, 'utf8')).pid, process.pid);
   });
 
   it('tolerates a lock file another tool truncated, and never overwrites content it did not write', async () => {
