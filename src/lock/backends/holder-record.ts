@@ -32,8 +32,8 @@ export interface RecordFile {
   readonly key: string;
   /** This process created the file (O_EXCL), so it is a lock file even while empty. */
   created: boolean;
-  /** The bytes this process last left in the file (its free record), to recognise them without parsing. */
-  lastFree: Buffer | undefined;
+  /** The bytes this process last wrote into the file, to recognise them without parsing. */
+  lastWritten: Buffer | undefined;
 }
 
 /** What a grant wrote, so that its release can undo it. */
@@ -77,6 +77,7 @@ export function writeRecord(
   } catch {
     return undefined;
   }
+  file.lastWritten = restoreEmpty ? undefined : bytes;
   return { bytes, restoreEmpty };
 }
 
@@ -90,7 +91,7 @@ export function clearRecord(file: RecordFile, offset: number, written: WrittenRe
     const free = Buffer.from(written.bytes);
     free.write('free', STATE_AT);
     fs.writeSync(file.fd, free, 0, free.length, offset);
-    file.lastFree = free;
+    file.lastWritten = free;
   } catch {
     // Diagnostic housekeeping: the unlock that follows is what matters.
   }
@@ -133,7 +134,9 @@ function holdsOurRecord(file: RecordFile, offset: number, size: number): boolean
   try {
     const buffer = Buffer.allocUnsafe(size - offset);
     const length = fs.readSync(file.fd, buffer, 0, buffer.length, offset);
-    if (length === buffer.length && file.lastFree !== undefined && buffer.equals(file.lastFree)) return true;
+    if (length === buffer.length && file.lastWritten !== undefined && buffer.equals(file.lastWritten)) {
+      return true;
+    }
     // Its first line only: shared holders write their records concurrently and may leave a torn tail.
     return parseRecord(buffer.toString('utf8', 0, length)) !== undefined;
   } catch {

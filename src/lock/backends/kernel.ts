@@ -360,7 +360,7 @@ export class KernelBackend implements Backend {
       fs.closeSync(fd);
       throw new LockInvalidArgumentError(`Lock file path ${key} is a folder`);
     }
-    return { key, fd, dev: stat.dev, ino: stat.ino, writable, inUse: false, created, lastFree: undefined };
+    return { key, fd, dev: stat.dev, ino: stat.ino, writable, inUse: false, created, lastWritten: undefined };
   }
 
   /** Open the lock file, creating it (and its folder) when missing; `created` when this call made it. */
