@@ -118,9 +118,13 @@ function setUp(): Native | null {
     if (!handler) return null;
     const signal = sigrtmax() - 3;
     const current: { handler?: unknown } = {};
-    if (sigaction(signal, null, current) !== 0 || current.handler) return null; // someone else uses it
-    const act = { handler, mask: new Array(16).fill(0), flags: 0, restorer: null };
-    if (sigaction(signal, act, {}) !== 0) return null;
+    if (sigaction(signal, null, current) !== 0) return null;
+    if (!current.handler) {
+      const act = { handler, mask: new Array(16).fill(0), flags: 0, restorer: null };
+      if (sigaction(signal, act, {}) !== 0) return null;
+    } else if (koffi.address(current.handler) !== koffi.address(handler)) {
+      return null; // someone else uses the signal (a copy of locksmith in another thread installs the same)
+    }
     native = { pthreadKill, signal, libcNames: ['libc.so.6', 'libc.so'] };
   } catch {
     native = null;

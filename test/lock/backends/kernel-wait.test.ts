@@ -1,8 +1,11 @@
 // Waits that sleep in flock(2) on a thread of ours: they end on release, timeout, abort and at exit.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { lock, tryLock } from '../../../src/index.js';
 import {
   type KernelWaitResult,
@@ -22,6 +25,7 @@ import { tempDir } from '../../helpers/tmp.js';
 
 killChildrenAfter();
 
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const skip = kernelWaitsAvailable() ? undefined : 'waits cannot sleep in the kernel on this platform';
 
 /** util-linux flock holding `file` until its stdin closes. */
@@ -163,6 +167,19 @@ describe('waits that sleep in the kernel', { timeout: 60_000, skip }, () => {
       if (saved === undefined) delete process.env.LOCKSMITH_WAIT_THREADS;
       else process.env.LOCKSMITH_WAIT_THREADS = saved;
     }
+  });
+
+  it("another copy of locksmith in a user's worker thread shares the interrupt signal", async () => {
+    assert.equal(kernelWaitsAvailable(), true, 'this thread installed the handler');
+    // The built package, as another module instance would load it (npm install builds dist/).
+    const built = pathToFileURL(path.join(ROOT, 'dist', 'lock', 'backends', 'kernel-wait.js')).href;
+    const worker = new Worker(
+      `import(${JSON.stringify(built)}).then((m) => require('node:worker_threads').parentPort.postMessage(m.kernelWaitsAvailable()))`,
+      { eval: true },
+    );
+    const [answer] = await once(worker, 'message');
+    await worker.terminate();
+    assert.equal(answer, true, 'it recognised the handler as its own instead of falling back to polling');
   });
 
   it('a timeout or abort while asleep leaves nothing held', async () => {
