@@ -34,6 +34,10 @@ export interface RecordFile {
   created: boolean;
   /** The bytes this process last wrote into the file, to recognise them without parsing. */
   lastWritten: Buffer | undefined;
+  /** The record line in `lastWritten` (without padding), when it is a held record. */
+  lastLine: string | undefined;
+  /** The stat of a moment when the file was known to hold `lastWritten`, written by nobody since. */
+  seen: LockFileStat | undefined;
 }
 
 /** What a grant wrote, so that its release can undo it. */
@@ -51,24 +55,48 @@ export function parseRecord(text: string): { state: 'held' | 'free'; holder: Hol
   return { state: text.startsWith('{"state":"free"') ? 'free' : 'held', holder };
 }
 
+/** What the path's stat said about the lock file when it was just locked. */
+export interface LockFileStat {
+  readonly size: number;
+  /** Any write, truncation or chmod changes it. */
+  readonly ctimeNs: bigint;
+}
+
 /**
- * Write `holder`'s record into the file, which is `size` bytes long, at `offset`. Returns undefined when the
- * file holds someone else's content (left untouched) or the write failed (the record is diagnostic: a full
- * disk must not turn a granted lock into an error).
+ * Write `holder`'s record into the file at `offset`. Returns undefined when the file holds someone else's
+ * content (left untouched) or the write failed (the record is diagnostic: a full disk must not turn a
+ * granted lock into an error).
+ *
+ * The record's time has whole seconds, so a process that takes the same lock again within a second
+ * records the same bytes: when the file still holds them (unchanged since this process last looked at it,
+ * or read and compared), nothing is written. In a hot loop an acquisition then costs three system calls
+ * (flock, stat, flock) instead of five, and no journaled write.
  */
 export function writeRecord(
   file: RecordFile,
   offset: number,
-  size: number,
+  stat: LockFileStat,
   holder: HolderInfo,
 ): WrittenRecord | undefined {
+  const { size } = stat;
+  const line = `${HELD}${encodeHolder({ ...holder, since: wholeSeconds(holder.since) }).slice(1)}`;
+  const last = file.lastWritten;
+  if (last !== undefined && file.lastLine === line && size === offset + last.length) {
+    if (file.seen !== undefined && file.seen.ctimeNs === stat.ctimeNs && file.seen.size === size) {
+      return { bytes: last, restoreEmpty: false }; // unchanged since we last looked: our bytes are there
+    }
+    if (holdsBytes(file, offset, last)) {
+      file.seen = stat;
+      return { bytes: last, restoreEmpty: false };
+    }
+  }
+  file.seen = undefined;
   let restoreEmpty = false;
   if (size <= offset) {
     restoreEmpty = !file.created && !file.key.endsWith('.lock');
   } else if (!holdsOurRecord(file, offset, size)) {
     return undefined;
   }
-  const line = `${HELD}${encodeHolder(holder).slice(1)}`;
   const length = Math.max(Buffer.byteLength(line), size - offset);
   const bytes = Buffer.alloc(length, ' ');
   bytes.write(line);
@@ -78,7 +106,22 @@ export function writeRecord(
     return undefined;
   }
   file.lastWritten = restoreEmpty ? undefined : bytes;
+  file.lastLine = restoreEmpty ? undefined : line;
   return { bytes, restoreEmpty };
+}
+
+function wholeSeconds(date: Date): Date {
+  return new Date(date.getTime() - (date.getTime() % 1000));
+}
+
+/** Whether the file's content from `offset` is exactly `bytes`. */
+function holdsBytes(file: RecordFile, offset: number, bytes: Buffer): boolean {
+  try {
+    const buffer = Buffer.allocUnsafe(bytes.length);
+    return fs.readSync(file.fd, buffer, 0, bytes.length, offset) === bytes.length && buffer.equals(bytes);
+  } catch {
+    return false;
+  }
 }
 
 /** Mark the record written by `written` free (or truncate the file back to empty). Called while holding. */
@@ -92,6 +135,8 @@ export function clearRecord(file: RecordFile, offset: number, written: WrittenRe
     free.write('free', STATE_AT);
     fs.writeSync(file.fd, free, 0, free.length, offset);
     file.lastWritten = free;
+    file.lastLine = undefined;
+    file.seen = undefined;
   } catch {
     // Diagnostic housekeeping: the unlock that follows is what matters.
   }

@@ -15,6 +15,7 @@ import { watchLockFile } from './file-watch.js';
 import {
   clearAnyRecord,
   clearRecord,
+  type LockFileStat,
   type RecordFile,
   readHolder,
   type WrittenRecord,
@@ -99,15 +100,16 @@ function symlinkTarget(key: string): string | undefined {
   }
 }
 
-/** The lock file's size when its path still names the file this descriptor was opened on, else undefined. */
-function sizeAtPath(file: OpenFile): number | undefined {
+/** The lock file's size and ctime when its path still names the file this descriptor was opened on. */
+function statAtPath(file: OpenFile): LockFileStat | undefined {
   const stat = fs.statSync(file.key, { bigint: true, throwIfNoEntry: false });
-  return stat !== undefined && stat.ino === file.ino && stat.dev === file.dev ? Number(stat.size) : undefined;
+  if (stat === undefined || stat.ino !== file.ino || stat.dev !== file.dev) return undefined;
+  return { size: Number(stat.size), ctimeNs: stat.ctimeNs };
 }
 
 /** Whether the lock file's path still names the file this descriptor was opened on. */
 function stillAtPath(file: OpenFile): boolean {
-  return sizeAtPath(file) !== undefined;
+  return statAtPath(file) !== undefined;
 }
 
 /**
@@ -166,17 +168,17 @@ export class KernelBackend implements Backend {
   /**
    * The lock is on the descriptor's inode. If the path now names another file (removed by
    * `removeOnRelease` or by another tool, then created again), a lock on the old inode excludes nobody:
-   * drop it (undefined: lock the file that is there now). The same stat gives the size the holder record
-   * needs, so the check costs no extra system call.
+   * drop it (undefined: lock the file that is there now). The same stat tells the holder record the file's
+   * size and whether anyone wrote it, so the check costs no extra system call.
    */
   #granted(file: OpenFile, mode: LockMode, holder: HolderInfo): KernelGrant | undefined {
-    const size = sizeAtPath(file);
-    if (size === undefined) {
+    const stat = statAtPath(file);
+    if (stat === undefined) {
       this.#native.unlock(file.fd);
       this.#discard(file);
       return undefined;
     }
-    const written = file.writable ? writeRecord(file, this.#native.recordOffset, size, holder) : undefined;
+    const written = file.writable ? writeRecord(file, this.#native.recordOffset, stat, holder) : undefined;
     return new KernelGrant(this, file, mode, written);
   }
 
@@ -360,7 +362,18 @@ export class KernelBackend implements Backend {
       fs.closeSync(fd);
       throw new LockInvalidArgumentError(`Lock file path ${key} is a folder`);
     }
-    return { key, fd, dev: stat.dev, ino: stat.ino, writable, inUse: false, created, lastWritten: undefined };
+    return {
+      key,
+      fd,
+      dev: stat.dev,
+      ino: stat.ino,
+      writable,
+      inUse: false,
+      created,
+      lastWritten: undefined,
+      lastLine: undefined,
+      seen: undefined,
+    };
   }
 
   /** Open the lock file, creating it (and its folder) when missing; `created` when this call made it. */

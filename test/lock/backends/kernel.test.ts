@@ -92,6 +92,31 @@ describe('kernel backend', { timeout: 60_000 }, () => {
     other.kill();
   });
 
+  it('taking the lock again within the same second writes nothing; a change by someone else is seen', async () => {
+    const file = path.join(dir, 'hot.json');
+    const lockfile = `${file}.lock`;
+    await (await lock(file)).release();
+    // Two acquisitions within one second record the same bytes: the second must not write them again.
+    let same = false;
+    for (let i = 0; i < 100 && !same; i++) {
+      const second = Math.floor(Date.now() / 1000);
+      const before = statSync(lockfile, { bigint: true });
+      await (await lock(file)).release();
+      const after = statSync(lockfile, { bigint: true });
+      if (Math.floor(Date.now() / 1000) !== second) continue;
+      same = true;
+      assert.equal(after.mtimeNs, before.mtimeNs, 'the lock file was written again');
+    }
+    assert.ok(same, 'never two acquisitions within one second');
+    // Someone else's record (another length) lands between two acquisitions: ours is written over it.
+    const ours = readFileSync(lockfile, 'utf8');
+    const theirs = JSON.stringify({ ...JSON.parse(ours), pid: 1, command: 'another tool' });
+    writeFileSync(lockfile, `${theirs}\n`);
+    const handle = await lock(file);
+    assert.equal(JSON.parse(readFileSync(lockfile, 'utf8')).pid, process.pid);
+    await handle.release();
+  });
+
   it('an empty lock file it did not create, not named *.lock, is left empty again', async () => {
     const data = path.join(dir, 'data-file');
     writeFileSync(data, '');
