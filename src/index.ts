@@ -19,19 +19,19 @@ export {
   CheckoutRegistryCorruptError,
   CheckoutRegistryMissingError,
 } from './checkout/errors.js';
-export {
-  type BreakOptions,
-  type CheckinOptions,
-  type CheckoutOptions,
-  type Checkouts,
-  type CheckoutsOptions,
-  defaultOwner,
-  type FileStatus,
-  type ListOptions,
-  openCheckouts,
-  type ProtectResult,
-  type ReleaseResult,
-} from './checkout/registry.js';
+export { defaultOwner } from './checkout/inputs.js';
+export { openCheckouts } from './checkout/registry.js';
+export type {
+  BreakOptions,
+  CheckinOptions,
+  CheckoutOptions,
+  Checkouts,
+  CheckoutsOptions,
+  FileStatus,
+  ListOptions,
+  ProtectResult,
+  ReleaseResult,
+} from './checkout/types.js';
 export {
   LockCompromisedError,
   LockDirectoryError,
