@@ -55,6 +55,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const koffi = require(workerData.koffi);
 let libc;
 for (const name of workerData.libc) { try { libc = koffi.load(name); break; } catch {} }
+libc ??= koffi.load(null); // musl names its libc after the architecture: ask the process image
 const flock = libc.func('int flock(int fd, int operation)');
 const self = libc.func('unsigned long pthread_self(void)');
 const state = new Int32Array(workerData.state);
@@ -89,9 +90,12 @@ interface Thread {
 }
 
 let native: Native | undefined | null;
+/** A thread died before it was ready (its libc would not load, say): no more are started. */
+let broken = false;
 
 /** Install the interrupt signal's handler once; null when this platform or process cannot have it. */
 function setUp(): Native | null {
+  if (broken) return null;
   if (native !== undefined) return native;
   native = null;
   if (process.platform !== 'linux' || !(process.arch === 'x64' || process.arch === 'arm64')) return null;
@@ -177,6 +181,8 @@ function startThread(n: Native): void {
     answer?.({ result: message.result ?? -1, errno: message.errno ?? 0 });
   });
   const die = () => {
+    // A thread that dies before it is ready would die again: stop starting them, and poll instead.
+    if (thread.tid === undefined) broken = true;
     thread.dead = true;
     const answer = thread.answer;
     thread.answer = undefined;
