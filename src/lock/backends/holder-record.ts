@@ -81,21 +81,22 @@ export function writeRecord(
   const { size } = stat;
   const line = `${HELD}${encodeHolder({ ...holder, since: wholeSeconds(holder.since) }).slice(1)}`;
   const last = file.lastWritten;
-  if (last !== undefined && file.lastLine === line && size === offset + last.length) {
-    if (file.seen !== undefined && file.seen.ctimeNs === stat.ctimeNs && file.seen.size === size) {
-      return { bytes: last, restoreEmpty: false }; // unchanged since we last looked: our bytes are there
-    }
-    if (holdsBytes(file, offset, last)) {
-      file.seen = stat;
-      return { bytes: last, restoreEmpty: false };
-    }
+  const sameBytes = last !== undefined && file.lastLine === line && size === offset + last.length;
+  if (sameBytes && file.seen?.ctimeNs === stat.ctimeNs && file.seen.size === size) {
+    return { bytes: last, restoreEmpty: false }; // unchanged since we last looked: our bytes are there
   }
   file.seen = undefined;
   let restoreEmpty = false;
   if (size <= offset) {
     restoreEmpty = !file.created && !file.key.endsWith('.lock');
-  } else if (!holdsOurRecord(file, offset, size)) {
-    return undefined;
+  } else {
+    const content = readRegion(file.fd, offset, size);
+    if (content === undefined) return undefined;
+    if (sameBytes && content.equals(last)) {
+      file.seen = stat;
+      return { bytes: last, restoreEmpty: false };
+    }
+    if (!isOurRecord(content, last)) return undefined;
   }
   const length = Math.max(Buffer.byteLength(line), size - offset);
   const bytes = Buffer.alloc(length, ' ');
@@ -112,16 +113,6 @@ export function writeRecord(
 
 function wholeSeconds(date: Date): Date {
   return new Date(date.getTime() - (date.getTime() % 1000));
-}
-
-/** Whether the file's content from `offset` is exactly `bytes`. */
-function holdsBytes(file: RecordFile, offset: number, bytes: Buffer): boolean {
-  try {
-    const buffer = Buffer.allocUnsafe(bytes.length);
-    return fs.readSync(file.fd, buffer, 0, bytes.length, offset) === bytes.length && buffer.equals(bytes);
-  } catch {
-    return false;
-  }
 }
 
 /** Mark the record written by `written` free (or truncate the file back to empty). Called while holding. */
@@ -148,13 +139,10 @@ export function clearRecord(file: RecordFile, offset: number, written: WrittenRe
  */
 export function clearAnyRecord(file: RecordFile, offset: number): void {
   try {
-    const size = fs.fstatSync(file.fd).size;
-    if (size <= offset || size - offset > RECORD_READ) return;
-    const bytes = Buffer.alloc(size - offset);
-    const length = fs.readSync(file.fd, bytes, 0, bytes.length, offset);
-    if (parseRecord(bytes.toString('utf8', 0, length))?.state !== 'held') return;
-    bytes.write('free', STATE_AT);
-    fs.writeSync(file.fd, bytes, 0, length, offset);
+    const content = readRegion(file.fd, offset, fs.fstatSync(file.fd).size);
+    if (content === undefined || parseRecord(content.toString('utf8'))?.state !== 'held') return;
+    content.write('free', STATE_AT);
+    fs.writeSync(file.fd, content, 0, content.length, offset);
   } catch {
     // Diagnostic housekeeping, as above.
   }
@@ -173,18 +161,24 @@ export function readHolder(fd: number, offset: number): HolderInfo | undefined {
   return record?.state === 'held' ? record.holder : undefined;
 }
 
-/** Whether the file's content from `offset` is a locksmith record (a crashed holder's, a co-holder's, a free one). */
-function holdsOurRecord(file: RecordFile, offset: number, size: number): boolean {
-  if (size - offset > RECORD_READ) return false;
+/**
+ * The file's content from `offset` to `size`; undefined when there is none, it is longer than any record
+ * (so not ours), or it cannot be read.
+ */
+function readRegion(fd: number, offset: number, size: number): Buffer | undefined {
+  if (size <= offset || size - offset > RECORD_READ) return undefined;
   try {
     const buffer = Buffer.allocUnsafe(size - offset);
-    const length = fs.readSync(file.fd, buffer, 0, buffer.length, offset);
-    if (length === buffer.length && file.lastWritten !== undefined && buffer.equals(file.lastWritten)) {
-      return true;
-    }
-    // Its first line only: shared holders write their records concurrently and may leave a torn tail.
-    return parseRecord(buffer.toString('utf8', 0, length)) !== undefined;
+    const length = fs.readSync(fd, buffer, 0, buffer.length, offset);
+    return buffer.subarray(0, length);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Whether `content` is a locksmith record: the bytes we last wrote, a crashed holder's, a co-holder's, a free one. */
+function isOurRecord(content: Buffer, lastWritten: Buffer | undefined): boolean {
+  if (lastWritten !== undefined && content.equals(lastWritten)) return true;
+  // Its first line only: shared holders write their records concurrently and may leave a torn tail.
+  return parseRecord(content.toString('utf8')) !== undefined;
 }
