@@ -34,10 +34,15 @@ const LIBC_CANDIDATES: Record<string, string[]> = {
   android: ['libc.so'],
 };
 
+/** The names to try for this platform's C library, in order (before the process image itself). */
+export function libcCandidates(): string[] {
+  return LIBC_CANDIDATES[process.platform] ?? ['libc.so.6', 'libc.so'];
+}
+
 /** The C library of this process (glibc, musl, libSystem...). */
 export function loadLibc(): LibraryHandle {
   const koffi = loadKoffi();
-  const candidates = LIBC_CANDIDATES[process.platform] ?? ['libc.so.6', 'libc.so'];
+  const candidates = libcCandidates();
   let lastError: unknown;
   for (const name of candidates) {
     try {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { LockInvalidArgumentError } from '../../errors.js';
 import type { LockMode } from './backend.js';
-import { loadKoffi, loadLibc } from './ffi.js';
+import { libcCandidates, loadKoffi, loadLibc } from './ffi.js';
 
 /**
  * Waiting for a kernel lock in the kernel, on Linux: a blocking flock(2) on a dedicated worker thread.
@@ -55,7 +55,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const koffi = require(workerData.koffi);
 let libc;
 for (const name of workerData.libc) { try { libc = koffi.load(name); break; } catch {} }
-libc ??= koffi.load(null); // musl names its libc after the architecture: ask the process image
+libc ??= koffi.load(null); // as loadLibc does: musl names its libc after the architecture
 const flock = libc.func('int flock(int fd, int operation)');
 const self = libc.func('unsigned long pthread_self(void)');
 const state = new Int32Array(workerData.state);
@@ -77,7 +77,6 @@ parentPort.postMessage({ tid: self() });
 interface Native {
   pthreadKill(tid: number | bigint, signal: number): number;
   signal: number;
-  libcNames: string[];
 }
 
 interface Thread {
@@ -129,7 +128,7 @@ function setUp(): Native | null {
     } else if (koffi.address(current.handler) !== koffi.address(handler)) {
       return null; // someone else uses the signal (a copy of locksmith in another thread installs the same)
     }
-    native = { pthreadKill, signal, libcNames: ['libc.so.6', 'libc.so'] };
+    native = { pthreadKill, signal };
   } catch {
     native = null;
   }
@@ -159,12 +158,12 @@ function interruptAllAtExit(): void {
   }
 }
 
-function startThread(n: Native): void {
+function startThread(): void {
   const require = createRequire(import.meta.url);
   const state = new Int32Array(new SharedArrayBuffer(8));
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { koffi: require.resolve('koffi'), libc: n.libcNames, state: state.buffer },
+    workerData: { koffi: require.resolve('koffi'), libc: libcCandidates(), state: state.buffer },
     // Small heap: the thread runs a dozen lines.
     resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 },
     stdout: false,
@@ -201,14 +200,14 @@ function startThread(n: Native): void {
 }
 
 /** A free thread that is ready, starting one in the background when none is and the cap allows. */
-function freeThread(n: Native): Thread | undefined {
+function freeThread(): Thread | undefined {
   let starting = false;
   for (const thread of threads) {
     if (thread.dead || thread.answer) continue;
     if (thread.tid === undefined) starting = true;
     else return thread;
   }
-  if (!starting && threads.filter((t) => !t.dead).length < threadCap()) startThread(n);
+  if (!starting && threads.filter((t) => !t.dead).length < threadCap()) startThread();
   return undefined;
 }
 
@@ -231,7 +230,7 @@ export function waitInKernel(
 ): Promise<KernelWaitResult> | undefined {
   const n = setUp();
   if (!n) return undefined;
-  const thread = freeThread(n);
+  const thread = freeThread();
   if (!thread) return undefined;
   return new Promise<KernelWaitResult>((resolve) => {
     let why: KernelWaitResult = 'failed';
