@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { type ConfigRequest, configCommand, parseKeyPath, parseValue } from '../../src/cli/config.js';
 import { main } from '../../src/cli/main.js';
 import { killChildrenAfter } from '../helpers/children.js';
 import { captureCli, runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { caseFolders } from '../helpers/tmp.js';
 
 killChildrenAfter();
-const root = tempDir();
-let counter = 0;
-function fresh(): string {
-  const dir = path.join(root, `case-${counter++}`);
-  mkdirSync(dir);
-  return dir;
-}
+const fresh = caseFolders();
 
 async function config(request: ConfigRequest): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

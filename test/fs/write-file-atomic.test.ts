@@ -15,17 +15,12 @@ import { describe, it } from 'node:test';
 import { removeStaleTemps, renameWithRetry } from '../../src/fs/write-file-atomic.js';
 import { AtomicWriteError, AtomicWriteInvalidArgumentError, writeFileAtomic } from '../../src/index.js';
 import { killChildrenAfter, spawnChild } from '../helpers/children.js';
-import { tempDir } from '../helpers/tmp.js';
+import { caseFolders, tempDir } from '../helpers/tmp.js';
 
 killChildrenAfter();
 
 const root = tempDir();
-let counter = 0;
-function fresh(): string {
-  const dir = path.join(root, `case-${counter++}`);
-  mkdirSync(dir);
-  return dir;
-}
+const fresh = caseFolders(root);
 
 /** A folder a non-root child can enter; the suite may run as root, whose permission checks never fail. */
 function openFolder(): string {

@@ -15,18 +15,13 @@ import {
 } from '../../src/index.js';
 
 import { killChildrenAfter, spawnChild } from '../helpers/children.js';
-import { tempDir } from '../helpers/tmp.js';
+import { caseFolders, tempDir } from '../helpers/tmp.js';
 import { unprivilegedUnavailable } from '../helpers/unprivileged.js';
 
 killChildrenAfter();
 
 const root = tempDir();
-let counter = 0;
-function fresh(): string {
-  const dir = path.join(root, `case-${counter++}`);
-  mkdirSync(dir);
-  return dir;
-}
+const fresh = caseFolders(root);
 
 const Settings = z.object({
   theme: z.enum(['light', 'dark']),

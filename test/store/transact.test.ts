@@ -4,15 +4,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { openStore, StoreInvalidArgumentError, StoreSchemaError, transact } from '../../src/index.js';
-import { tempDir } from '../helpers/tmp.js';
+import { caseFolders } from '../helpers/tmp.js';
 
-const root = tempDir();
-let counter = 0;
-function fresh(): string {
-  const dir = path.join(root, `case-${counter++}`);
-  mkdirSync(dir);
-  return dir;
-}
+const fresh = caseFolders();
 
 const Global = z.object({ images: z.array(z.string()), mounts: z.array(z.string()) });
 const Project = z.object({ image: z.string().optional(), runs: z.number().int().nonnegative() });
