@@ -194,6 +194,13 @@ export function killChildrenAfter(): void {
   });
 }
 
+/** util-linux flock holding `file` (it records nothing in it) until its stdin is closed with `end()`. */
+export async function holdWithFlock(file: string): Promise<Command> {
+  const holder = spawnCommand('flock', [file, 'sh', '-c', 'echo held; read line']);
+  await holder.line('held');
+  return holder;
+}
+
 /** Poll `condition` until it is true; rejects after `timeout` ms. For conditions with no event to wait on. */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,

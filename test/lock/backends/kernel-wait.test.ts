@@ -14,26 +14,14 @@ import {
   waitInKernel,
 } from '../../../src/lock/backends/kernel-wait.js';
 import { kernelBackend } from '../../../src/lock/backends/select.js';
-import {
-  type Command,
-  killChildrenAfter,
-  spawnChild,
-  spawnCommand,
-  waitFor,
-} from '../../helpers/children.js';
+import { holdWithFlock, killChildrenAfter, spawnChild, waitFor } from '../../helpers/children.js';
+import { setEnv } from '../../helpers/env.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 killChildrenAfter();
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const skip = kernelWaitsAvailable() ? undefined : 'waits cannot sleep in the kernel on this platform';
-
-/** util-linux flock holding `file` until its stdin closes. */
-async function holdWithFlock(file: string): Promise<Command> {
-  const holder = spawnCommand('flock', [file, 'sh', '-c', 'echo held; read line']);
-  await holder.line('held');
-  return holder;
-}
 
 /**
  * A sleeping wait on `fd`, once a thread is free (the first call starts one and answers undefined).
@@ -145,28 +133,22 @@ describe('waits that sleep in the kernel', { timeout: 60_000, skip }, () => {
     await holder.release();
   });
 
-  it('LOCKSMITH_WAIT_THREADS=0 turns the sleeping off (waits poll); a bad value is refused', async () => {
-    const saved = process.env.LOCKSMITH_WAIT_THREADS;
+  it('LOCKSMITH_WAIT_THREADS=0 turns the sleeping off (waits poll); a bad value is refused', async (t) => {
     const file = path.join(dir, 'no-threads.json');
     const child = spawnChild('lock-worker.ts');
-    try {
-      process.env.LOCKSMITH_WAIT_THREADS = '0';
-      assert.equal(kernelWaitsAvailable(), false);
-      assert.equal(kernelBackend().maxWait, undefined);
-      await child.next('ready', 60_000);
-      child.send({ type: 'lock', path: file });
-      await child.next('locked');
-      let waiting = false;
-      const waiter = lock(file, { timeout: 30_000, onWait: () => (waiting = true) });
-      await waitFor(() => waiting, 10_000, 'the wait');
-      child.send({ type: 'release' });
-      await (await waiter).release();
-      process.env.LOCKSMITH_WAIT_THREADS = 'many';
-      assert.throws(() => kernelWaitsAvailable(), { code: 'LOCK_INVALID_ARGUMENT' });
-    } finally {
-      if (saved === undefined) delete process.env.LOCKSMITH_WAIT_THREADS;
-      else process.env.LOCKSMITH_WAIT_THREADS = saved;
-    }
+    setEnv(t, 'LOCKSMITH_WAIT_THREADS', '0');
+    assert.equal(kernelWaitsAvailable(), false);
+    assert.equal(kernelBackend().maxWait, undefined);
+    await child.next('ready', 60_000);
+    child.send({ type: 'lock', path: file });
+    await child.next('locked');
+    let waiting = false;
+    const waiter = lock(file, { timeout: 30_000, onWait: () => (waiting = true) });
+    await waitFor(() => waiting, 10_000, 'the wait');
+    child.send({ type: 'release' });
+    await (await waiter).release();
+    process.env.LOCKSMITH_WAIT_THREADS = 'many';
+    assert.throws(() => kernelWaitsAvailable(), { code: 'LOCK_INVALID_ARGUMENT' });
   });
 
   it("another copy of locksmith in a user's worker thread shares the interrupt signal", async () => {

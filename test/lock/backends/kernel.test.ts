@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { inspect, LockCompromisedError, lock, tryLock } from '../../../src/index.js';
 import { createPosixLock } from '../../../src/lock/backends/kernel-posix.js';
 import { kernelWaitsAvailable } from '../../../src/lock/backends/kernel-wait.js';
-import { killChildrenAfter, spawnChild, spawnCommand } from '../../helpers/children.js';
+import { holdWithFlock, killChildrenAfter, spawnChild } from '../../helpers/children.js';
+import { setEnv } from '../../helpers/env.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 killChildrenAfter();
@@ -38,30 +39,24 @@ describe('kernel backend', { timeout: 60_000 }, () => {
     assert.deepEqual(new Set(await Promise.all(waiters)), new Set(['aborted']));
   });
 
-  it('writes a holder record on acquire; where waiters poll, marks it free on release', async () => {
-    const saved = process.env.LOCKSMITH_WAIT_THREADS;
-    process.env.LOCKSMITH_WAIT_THREADS = '0'; // waiters poll: the release's write is their wake-up
-    try {
-      const file = path.join(dir, 'record.json');
-      const handle = await lock(file);
-      const record = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
-      assert.equal(record.state, 'held');
-      assert.equal(record.pid, process.pid);
-      assert.equal(record.mode, 'exclusive');
-      await handle.release();
-      const free = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
-      assert.deepEqual(free, { ...record, state: 'free' }, 'the same record, marked free');
-      // Another tool holding it now must not be reported as us.
-      const fd = openSync(`${file}.lock`, 'r');
-      assert.equal(createPosixLock().tryLock(fd, 'exclusive'), 'held');
-      const status = await inspect(file);
-      assert.equal(status.locked, true);
-      assert.equal(status.holder, undefined);
-      closeSync(fd);
-    } finally {
-      if (saved === undefined) delete process.env.LOCKSMITH_WAIT_THREADS;
-      else process.env.LOCKSMITH_WAIT_THREADS = saved;
-    }
+  it('writes a holder record on acquire; where waiters poll, marks it free on release', async (t) => {
+    setEnv(t, 'LOCKSMITH_WAIT_THREADS', '0'); // waiters poll: the release's write is their wake-up
+    const file = path.join(dir, 'record.json');
+    const handle = await lock(file);
+    const record = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
+    assert.equal(record.state, 'held');
+    assert.equal(record.pid, process.pid);
+    assert.equal(record.mode, 'exclusive');
+    await handle.release();
+    const free = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
+    assert.deepEqual(free, { ...record, state: 'free' }, 'the same record, marked free');
+    // Another tool holding it now must not be reported as us.
+    const fd = openSync(`${file}.lock`, 'r');
+    assert.equal(createPosixLock().tryLock(fd, 'exclusive'), 'held');
+    const status = await inspect(file);
+    assert.equal(status.locked, true);
+    assert.equal(status.holder, undefined);
+    closeSync(fd);
   });
 
   it('where waiters sleep in flock, the record stays; inspect asks the kernel who holds', async (t) => {
@@ -73,15 +68,12 @@ describe('kernel backend', { timeout: 60_000 }, () => {
     assert.equal(readFileSync(`${file}.lock`, 'utf8'), record, 'no write on release');
     assert.equal((await inspect(file)).locked, false);
     // A tool that records nothing (util-linux flock) holds it now: /proc/locks names another process.
-    const fd = openSync(`${file}.lock`, 'r');
-    const child = spawnCommand('flock', [`${file}.lock`, 'sh', '-c', 'echo held; read line']);
-    await child.line('held');
+    const child = await holdWithFlock(`${file}.lock`);
     const status = await inspect(file);
     assert.equal(status.locked, true);
     assert.equal(status.holder, undefined, 'the last holder is not named as the current one');
     child.end();
     await child.exited;
-    closeSync(fd);
     // A longer or shorter record of another process replaces ours whole.
     const other = spawnChild('lock-worker.ts');
     await other.next('ready', 60_000);
