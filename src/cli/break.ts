@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import {
-  CHECKOUT_EXIT_HELP,
+  CHECKOUT_HELP,
   type CommandIO,
   fail,
   fileArgument,
   openRegistry,
-  ROOT_HELP,
   type RootArgs,
+  rootOption,
   shortTime,
 } from './checkout-common.js';
 import type { Cli } from './context.js';
@@ -52,11 +52,8 @@ export function registerBreak(program: Command, cli: Cli): void {
     .argument('<file>', 'the checked-out file')
     .requiredOption('--reason <text>', 'why (required; written to the audit log)')
     .option('--by <name>', 'who breaks it (default: <os user>@<hostname>)')
-    .option(
-      '--root <dir>',
-      'the shared folder (default: the nearest one up with a registry, else the current folder)',
-    )
-    .addHelpText('after', `${ROOT_HELP}\n${CHECKOUT_EXIT_HELP}`)
+    .addOption(rootOption())
+    .addHelpText('after', CHECKOUT_HELP)
     .action(async (file: string, options: { reason: string; by?: string; root?: string }) => {
       cli.exitCode = await breakCommand(cli, {
         file,

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import {
-  CHECKOUT_EXIT_HELP,
+  CHECKOUT_HELP,
   type CommandIO,
   fail,
   fileArgument,
   openRegistry,
-  ROOT_HELP,
   type RootArgs,
+  rootOption,
 } from './checkout-common.js';
 import type { Cli } from './context.js';
 
@@ -44,11 +44,8 @@ export function registerCheckin(program: Command, cli: Cli): void {
     )
     .argument('<file>', 'the file to check in')
     .option('--owner <name>', 'the holder (default: <os user>@<hostname>)')
-    .option(
-      '--root <dir>',
-      'the shared folder (default: the nearest one up with a registry, else the current folder)',
-    )
-    .addHelpText('after', `${ROOT_HELP}\n${CHECKOUT_EXIT_HELP}`)
+    .addOption(rootOption())
+    .addHelpText('after', CHECKOUT_HELP)
     .action(async (file: string, options: { owner?: string; root?: string }) => {
       cli.exitCode = await checkinCommand(cli, {
         file,

@@ -4,6 +4,7 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { Option } from 'commander';
 import { type Checkouts, LocksmithError, openCheckouts, REGISTRY_FOLDER } from '../index.js';
 import { exitCodeFor } from './exit-codes.js';
 
@@ -40,6 +41,17 @@ Without --root, the root is the nearest folder from the current one up that has 
 (as git finds its repository), else the current folder. The registry lives in <root>/.locksmith/:
 checkouts.json, and audit.jsonl, which records every check-out, check-in and break. A relative <file>
 is read from the current folder when that is inside the root, else from the root.`;
+
+/** Everything the registry commands' `--help` says after their options. */
+export const CHECKOUT_HELP = `${ROOT_HELP}\n${CHECKOUT_EXIT_HELP}`;
+
+/** The `--root` option, the same on every registry command. */
+export function rootOption(): Option {
+  return new Option(
+    '--root <dir>',
+    'the shared folder (default: the nearest one up with a registry, else the current folder)',
+  );
+}
 
 /**
  * The folder `--root` names; without it, the nearest folder from the current one up that has a

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import {
-  CHECKOUT_EXIT_HELP,
+  CHECKOUT_HELP,
   type CommandIO,
   fail,
   fileArgument,
   openRegistry,
-  ROOT_HELP,
   type RootArgs,
+  rootOption,
   shortTime,
 } from './checkout-common.js';
 import type { Cli } from './context.js';
@@ -50,11 +50,8 @@ export function registerCheckout(program: Command, cli: Cli): void {
     .argument('<file>', 'the file to check out')
     .option('-m, --message <message>', 'why; shown to anyone who is refused')
     .option('--owner <name>', 'who holds it (default: <os user>@<hostname>)')
-    .option(
-      '--root <dir>',
-      'the shared folder (default: the nearest one up with a registry, else the current folder)',
-    )
-    .addHelpText('after', `${ROOT_HELP}\n${CHECKOUT_EXIT_HELP}`)
+    .addOption(rootOption())
+    .addHelpText('after', CHECKOUT_HELP)
     .action(async (file: string, options: { message?: string; owner?: string; root?: string }) => {
       cli.exitCode = await checkoutCommand(cli, {
         file,

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import type { FileStatus } from '../index.js';
 import {
-  CHECKOUT_EXIT_HELP,
+  CHECKOUT_HELP,
   type CommandIO,
   fail,
   openRegistry,
-  ROOT_HELP,
   type RootArgs,
+  rootOption,
   shortTime,
 } from './checkout-common.js';
 import { type Cli, paint } from './context.js';
@@ -112,16 +112,13 @@ export function registerLocks(program: Command, cli: Cli): void {
         'time and status: available, or checked out by whom, since when, with what message. A checked-out ' +
         'file that was deleted is still listed.',
     )
-    .option(
-      '--root <dir>',
-      'the shared folder (default: the nearest one up with a registry, else the current folder)',
-    )
+    .addOption(rootOption())
     .option('--ext <.ext>', 'only files with this extension (case-insensitive)')
     .option(
       '--json',
       'print a JSON array, one { name, exists, sizeBytes, modifiedAt, status, owner?, message?, checkedOutAt? } per file',
     )
-    .addHelpText('after', `${ROOT_HELP}\n${CHECKOUT_EXIT_HELP}`)
+    .addHelpText('after', CHECKOUT_HELP)
     .action(async (options: { root?: string; ext?: string; json?: true }) => {
       cli.exitCode = await locksCommand(cli, {
         ...(options.root === undefined ? {} : { root: options.root }),
