@@ -55,6 +55,30 @@ async function hold(): Promise<void> {
   return pause(5 + Math.random() * 15);
 }
 
+/**
+ * The signal of one call: the run's stop, plus an abort of ours with chance `before` already before the
+ * call and chance `during` a few ms into its wait. `done()` clears the pending abort after the call.
+ */
+function randomAbort(before: number, during: number): { signal: AbortSignal; done(): void } {
+  const ours = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const r = Math.random();
+  if (r < before) ours.abort(new OurAbort('aborted before the call'));
+  else if (r < before + during)
+    timer = setTimeout(() => ours.abort(new OurAbort('aborted while waiting')), Math.random() * 30);
+  return { signal: AbortSignal.any([ours.signal, stop.signal]), done: () => clearTimeout(timer) };
+}
+
+/** Log a call that failed; true when it failed because the run is stopping (the task then ends). */
+function logFailure(error: unknown, t: number): boolean {
+  if (stop.signal.aborted && error === stop.signal.reason) return true;
+  const e = error as { code?: string; message?: string };
+  if (e.code === 'LOCK_TIMEOUT') log.write({ e: 'timeout', w: id, t });
+  else if (error instanceof OurAbort) log.write({ e: 'abort', w: id, t });
+  else log.write({ e: 'error', w: id, t, ...(e.code ? { code: e.code } : {}), message: String(e.message) });
+  return false;
+}
+
 async function task(t: number): Promise<void> {
   let n = 0;
   while (!stop.signal.aborted) {
@@ -64,27 +88,17 @@ async function task(t: number): Promise<void> {
     const timeout = pick(TIMEOUTS);
     if (timeout !== undefined) options.timeout = timeout;
     // Random aborts: sometimes already aborted, sometimes a few ms into the wait.
-    const ours = new AbortController();
-    const r = Math.random();
-    let timer: NodeJS.Timeout | undefined;
-    if (r < 0.03) ours.abort(new OurAbort('aborted before the call'));
-    else if (r < 0.2)
-      timer = setTimeout(() => ours.abort(new OurAbort('aborted while waiting')), Math.random() * 30);
-    options.signal = AbortSignal.any([ours.signal, stop.signal]);
+    const abort = randomAbort(0.03, 0.17);
+    options.signal = abort.signal;
 
     let handle: LockHandle;
     try {
       handle = await lock(path.join(dir, `file-${k}`), options);
     } catch (error) {
-      const e = error as { code?: string; message?: string };
-      if (stop.signal.aborted && error === stop.signal.reason) break;
-      if (e.code === 'LOCK_TIMEOUT') log.write({ e: 'timeout', w: id, t });
-      else if (error instanceof OurAbort) log.write({ e: 'abort', w: id, t });
-      else
-        log.write({ e: 'error', w: id, t, ...(e.code ? { code: e.code } : {}), message: String(e.message) });
+      if (logFailure(error, t)) break;
       continue;
     } finally {
-      clearTimeout(timer);
+      abort.done();
     }
     n++;
     log.write({ e: 'in', w: id, t, n, k, m: shared ? 's' : 'x' });
@@ -121,28 +135,18 @@ async function storeTask(t: number, file: string): Promise<void> {
     const options: UpdateOptions = {};
     const timeout = pick(TIMEOUTS);
     if (timeout !== undefined) options.timeout = timeout;
-    const ours = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const r = Math.random();
-    if (r < 0.02) ours.abort(new OurAbort('aborted before the call'));
-    else if (r < 0.15)
-      timer = setTimeout(() => ours.abort(new OurAbort('aborted while waiting')), Math.random() * 30);
-    options.signal = AbortSignal.any([ours.signal, stop.signal]);
+    const abort = randomAbort(0.02, 0.13);
+    options.signal = abort.signal;
     try {
       await store.update((draft) => {
         draft.count += 1;
         draft.applied[key] = done + 1;
       }, options);
     } catch (error) {
-      const e = error as { code?: string; message?: string };
-      if (stop.signal.aborted && error === stop.signal.reason) break;
-      if (e.code === 'LOCK_TIMEOUT') log.write({ e: 'timeout', w: id, t });
-      else if (error instanceof OurAbort) log.write({ e: 'abort', w: id, t });
-      else
-        log.write({ e: 'error', w: id, t, ...(e.code ? { code: e.code } : {}), message: String(e.message) });
+      if (logFailure(error, t)) break;
       continue;
     } finally {
-      clearTimeout(timer);
+      abort.done();
     }
     done++;
     // Wait until the ack is written to the channel: a kill after this point cannot lose it.
