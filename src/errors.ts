@@ -17,6 +17,11 @@ export class LocksmithError extends Error {
   }
 }
 
+/** What an error's `cause` says in a message: the OS error code (`EACCES`), else the cause as text. */
+export function causeCode(cause: unknown): string {
+  return (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+}
+
 function withHolder(message: string, holder: HolderInfo | undefined): string {
   return holder ? `${message}: held by ${formatHolder(holder)}` : message;
 }
@@ -45,7 +50,7 @@ export class LockDirectoryError extends LocksmithError {
   readonly directory: string;
 
   constructor(directory: string, cause: unknown) {
-    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+    const reason = causeCode(cause);
     super(`Lock folder ${directory} cannot be created or accessed (${reason})`, { cause });
     this.directory = directory;
   }
@@ -90,7 +95,7 @@ export class LockIOError extends LocksmithError {
   readonly lockfilePath: string;
 
   constructor(lockfilePath: string, operation: string, cause: unknown) {
-    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+    const reason = causeCode(cause);
     super(`Cannot ${operation} lock file ${lockfilePath} (${reason})`, { cause });
     this.lockfilePath = lockfilePath;
   }

@@ -1,4 +1,4 @@
-import { LocksmithError } from '../errors.js';
+import { causeCode, LocksmithError } from '../errors.js';
 
 /** Who holds a check-out, since when, and why: what the errors of the registry name. */
 export interface CheckoutHolder {
@@ -161,7 +161,7 @@ export class CheckoutAuditError extends LocksmithError {
   readonly file: string;
 
   constructor(file: string, operation: string, cause: unknown) {
-    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+    const reason = causeCode(cause);
     super(`Cannot ${operation} the audit log ${file} (${reason}); nothing was changed`, { cause });
     this.file = file;
   }
@@ -177,7 +177,7 @@ export class CheckoutModeError extends LocksmithError {
   readonly file: string;
 
   constructor(file: string, cause: unknown) {
-    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+    const reason = causeCode(cause);
     super(`Cannot make ${file} writable (${reason}); it was not checked out`, { cause });
     this.file = file;
   }
@@ -190,7 +190,7 @@ export class CheckoutIOError extends LocksmithError {
   readonly path: string;
 
   constructor(path: string, operation: string, cause: unknown) {
-    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+    const reason = causeCode(cause);
     super(`Cannot ${operation} ${path} (${reason})`, { cause });
     this.path = path;
   }

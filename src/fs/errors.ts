@@ -1,8 +1,4 @@
-import { LocksmithError } from '../errors.js';
-
-function reasonOf(cause: unknown): string {
-  return (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
-}
+import { causeCode, LocksmithError } from '../errors.js';
 
 /**
  * The operating system refused a step of an atomic write (creating the temp file, writing, fsync, rename).
@@ -17,7 +13,7 @@ export class AtomicWriteError extends LocksmithError {
   readonly operation: string;
 
   constructor(path: string, operation: string, cause: unknown) {
-    super(`Cannot write ${path} atomically: ${operation} failed (${reasonOf(cause)})`, { cause });
+    super(`Cannot write ${path} atomically: ${operation} failed (${causeCode(cause)})`, { cause });
     this.path = path;
     this.operation = operation;
   }

@@ -1,4 +1,4 @@
-import { LocksmithError } from '../errors.js';
+import { causeCode, LocksmithError } from '../errors.js';
 
 /**
  * A store file is not valid JSON or YAML. The file was left exactly as it was: never replaced, never
@@ -84,7 +84,7 @@ export class StoreIOError extends LocksmithError {
   readonly file: string;
 
   constructor(file: string, operation: string, cause: unknown) {
-    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+    const reason = causeCode(cause);
     super(`Cannot ${operation} ${file} (${reason})`, { cause });
     this.file = file;
   }
