@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openCheckouts } from '../src/index.js';
+import { measureLatency } from './lib/latency.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const iterations = values.quick ? 30 : 300;
@@ -16,29 +17,8 @@ const FILES = 200;
 
 const work = path.join(path.dirname(fileURLToPath(import.meta.url)), '.work', `checkout-${process.pid}`);
 
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)]!;
-}
-
 async function measure(name: string, extra: Record<string, unknown>, op: (i: number) => Promise<unknown>) {
-  for (let i = 0; i < warmup; i++) await op(i);
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const start = performance.now();
-    await op(i);
-    samples.push(performance.now() - start);
-  }
-  samples.sort((a, b) => a - b);
-  const round = (ms: number) => Math.round(ms * 1000) / 1000;
-  return {
-    name,
-    ...extra,
-    n: iterations,
-    p50: round(percentile(samples, 50)),
-    p99: round(percentile(samples, 99)),
-    mean: round(samples.reduce((a, b) => a + b, 0) / samples.length),
-  };
+  return { name, ...extra, ...(await measureLatency(iterations, warmup, op)) };
 }
 
 try {
