@@ -21,7 +21,7 @@ import {
   type WrittenRecord,
   writeRecord,
 } from './holder-record.js';
-import { kernelWaitsAvailable, waitInKernel } from './kernel-wait.js';
+import { type KernelWaitResult, kernelWaitsAvailable, waitInKernel } from './kernel-wait.js';
 import type { NativeLock } from './native-lock.js';
 import { flockHolders } from './proc-locks.js';
 import { noSuchProcess } from './process-identity.js';
@@ -186,7 +186,7 @@ export class KernelBackend implements Backend {
     file: OpenFile,
     mode: LockMode,
     holder: HolderInfo,
-    sleeping: Promise<string>,
+    sleeping: Promise<KernelWaitResult>,
     signal: AbortSignal | undefined,
   ): Promise<BackendGrant | undefined> {
     const outcome = await sleeping;
