@@ -14,7 +14,14 @@ import {
   waitInKernel,
 } from '../../../src/lock/backends/kernel-wait.js';
 import { kernelBackend } from '../../../src/lock/backends/select.js';
-import { holdWithFlock, killChildrenAfter, spawnChild, waitFor } from '../../helpers/children.js';
+import {
+  FIXTURES,
+  holdWithFlock,
+  killChildrenAfter,
+  spawnChild,
+  spawnCommand,
+  waitFor,
+} from '../../helpers/children.js';
 import { setEnv } from '../../helpers/env.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -162,6 +169,17 @@ describe('waits that sleep in the kernel', { timeout: 60_000, skip }, () => {
     const [answer] = await once(worker, 'message');
     await worker.terminate();
     assert.equal(answer, true, 'it recognised the handler as its own instead of falling back to polling');
+  });
+
+  it('a process where something else handles the signal leaves it alone, and polls', async () => {
+    const child = spawnCommand(process.execPath, [
+      '--import',
+      'tsx',
+      path.join(FIXTURES, 'foreign-signal.ts'),
+    ]);
+    const report = JSON.parse(await child.line(/^\{/)) as { installed: number; available: boolean };
+    assert.equal(report.installed, 0, 'the fixture took the signal');
+    assert.equal(report.available, false);
   });
 
   it('a timeout or abort while asleep leaves nothing held', async () => {
