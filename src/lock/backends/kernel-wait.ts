@@ -217,6 +217,14 @@ export function kernelWaitsAvailable(): boolean {
 }
 
 /**
+ * Start a thread in the background if none is free, for a wait that will sleep in the kernel soon: a call
+ * retries for a while first (`QUEUE_AFTER`), and a thread takes 20–170 ms to start on a loaded machine.
+ */
+export function prepareKernelWait(): void {
+  if (setUp()) freeThread();
+}
+
+/**
  * Block in flock(2) on `fd` on a worker thread until the lock is granted (`'held'`), `ms` pass, or `signal`
  * aborts. Returns undefined at once when no thread is free yet (the caller polls instead; a thread is
  * being started for next time). `'held'` can come after an abort that raced with the grant: the caller

@@ -21,7 +21,12 @@ import {
   type WrittenRecord,
   writeRecord,
 } from './holder-record.js';
-import { type KernelWaitResult, kernelWaitsAvailable, waitInKernel } from './kernel-wait.js';
+import {
+  type KernelWaitResult,
+  kernelWaitsAvailable,
+  prepareKernelWait,
+  waitInKernel,
+} from './kernel-wait.js';
 import type { NativeLock } from './native-lock.js';
 import { flockHolders } from './proc-locks.js';
 import { noSuchProcess } from './process-identity.js';
@@ -151,8 +156,12 @@ export class KernelBackend implements Backend {
           this.#discard(file);
           continue;
         }
-        if (result === 'busy' && options?.wait && this.maxWait !== undefined) {
-          const sleeping = waitInKernel(file.fd, mode, options.wait, options.signal);
+        if (result === 'busy' && options && this.maxWait !== undefined) {
+          // A waiting call: it sleeps in the kernel once it has retried for a while; have a thread ready.
+          if (!options.wait) prepareKernelWait();
+          const sleeping = options.wait
+            ? waitInKernel(file.fd, mode, options.wait, options.signal)
+            : undefined;
           if (sleeping) return this.#afterSleep(file, mode, holder, sleeping, options.signal);
         }
         this.#putBack(file);
