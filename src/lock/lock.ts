@@ -3,7 +3,7 @@ import type { BackendGrant } from './backends/backend.js';
 import { currentHolder, type HolderInfo } from './holder-info.js';
 import { type LocalLock, localLock, type Turn } from './local-queue.js';
 import { type LockOptions, type ResolvedLock, resolveLock } from './options.js';
-import { MAX_DELAY, QUEUE_AFTER, Waker } from './waiter.js';
+import { MAX_DELAY, RETRY_STEP, Waker } from './waiter.js';
 
 /** A held lock. Release it with `release()` or let `await using` do it. */
 export interface LockHandle extends AsyncDisposable {
@@ -162,18 +162,19 @@ async function fromBackend(
   const waker = new Waker(backend, key);
   try {
     const began = performance.now();
+    const queueAfter = backend.queueAfter ?? 0;
     if (request.onWait) notifyWait(request, call, await holderOf(request));
     for (;;) {
       signal?.throwIfAborted();
       holder = currentHolder(mode);
-      // A backend with a queue of its own (a server's, the kernel's) may wait there once the call has
-      // retried for QUEUE_AFTER ms: by default briefly, like one backoff step; longer when its wait is free
-      // and stops on abort (`maxWait`).
+      // A backend with a queue of its own (a server's, the kernel's) may wait there, once the call has
+      // retried for the backend's `queueAfter` ms: by default briefly, like one backoff step; longer when
+      // its wait is free and stops on abort (`maxWait`).
       const asked = performance.now();
-      const wait =
-        asked - began < QUEUE_AFTER
-          ? 0
-          : Math.max(0, Math.min(backend.maxWait ?? MAX_DELAY, request.deadline - asked));
+      const retrying = asked - began < queueAfter;
+      const wait = retrying
+        ? 0
+        : Math.max(0, Math.min(backend.maxWait ?? MAX_DELAY, request.deadline - asked));
       grant = await backend.tryAcquire(key, mode, holder, signal ? { wait, signal } : { wait });
       if (grant) await giveBackIfAborted(grant, signal);
       if (grant) return { grant, holder };
@@ -182,7 +183,7 @@ async function fromBackend(
       if (remaining <= 0) return undefined;
       // It waited its whole turn in its queue: ask again at once, there is nothing to back off from.
       if (wait > MAX_DELAY && performance.now() - asked >= wait) continue;
-      await waker.wait(remaining, signal);
+      await waker.wait(remaining, signal, retrying ? RETRY_STEP : MAX_DELAY);
     }
   } finally {
     waker.close();

@@ -10,15 +10,11 @@ export const FIRST_DELAY = 1;
 export const MAX_DELAY = 50;
 
 /**
- * How long a waiting call retries on the backoff before it joins the backend's own queue (sleeps in
- * flock(2), or on the server). A handoff to a queued waiter leaves the lock idle until the new holder's
- * event loop wakes up (~0.3 ms on a loaded 2-core machine, longer than a short critical section), so under
- * heavy contention a lock that its holder releases and asks for again at once (a loop) is better taken
- * again by that awake process than handed over on every release: the trade Go's `sync.Mutex` makes, which
- * lets newcomers barge in until a waiter has waited 1 ms. Joining the queue after this bounds how long a
- * waiter only retries; a single waiter pays at most one backoff step (0.5–1 ms at first) of latency.
+ * The longest retry delay, in ms, while a waiting call retries before it joins its backend's own queue
+ * (`Backend.queueAfter`): nothing wakes it in that phase, so a single waiter notices a release at most
+ * about this late.
  */
-export const QUEUE_AFTER = 10;
+export const RETRY_STEP = 2;
 
 /**
  * Wakes a task waiting for a lock held by another process: on the backend's change events (the releaser
@@ -42,9 +38,10 @@ export class Waker {
   }
 
   /**
-   * Wait for a change or the next backoff step, at most `limit` ms. Rejects with `signal.reason` on abort.
+   * Wait for a change or the next backoff step (at most `cap` ms), at most `limit` ms. Rejects with
+   * `signal.reason` on abort.
    */
-  wait(limit: number, signal: AbortSignal | undefined): Promise<void> {
+  wait(limit: number, signal: AbortSignal | undefined, cap = MAX_DELAY): Promise<void> {
     if (this.#pending) {
       // Something changed since the last attempt: retry at once.
       this.#pending = false;
@@ -59,7 +56,7 @@ export class Waker {
       this.#recheck = false;
       step = FIRST_DELAY;
     } else {
-      step = this.#delay;
+      step = Math.min(this.#delay, cap);
       this.#delay = Math.min(this.#delay * 2, MAX_DELAY);
     }
     const jittered = step * (0.5 + Math.random() / 2);

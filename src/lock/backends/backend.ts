@@ -15,9 +15,9 @@ export interface TryOptions {
   /**
    * Milliseconds the backend may wait for the lock where it can wait without polling (a server's own lock
    * queue, or the kernel's, which hand the lock straight to the next waiter), answering `undefined` after
-   * that. The core passes it only on the retries of a call that has waited `QUEUE_AFTER` ms (before, it
-   * passes 0), never beyond the backend's `maxWait` (default one backoff step, 50 ms) nor the call's
-   * remaining time; the first attempt (and `tryLock`) never waits. Backends may ignore it.
+   * that. The core passes it only on the retries of a call that has waited the backend's `queueAfter` ms
+   * (before, it passes 0), never beyond the backend's `maxWait` (default one backoff step, 50 ms) nor the
+   * call's remaining time; the first attempt (and `tryLock`) never waits. Backends may ignore it.
    */
   wait?: number;
   /** The call's signal: a backend that waits should stop waiting when it aborts. */
@@ -91,6 +91,11 @@ export interface Backend {
    * stops on abort (the kernel backend sleeping in flock on a thread of its own). Default 50, one backoff step.
    */
   readonly maxWait?: number | undefined;
+  /**
+   * How long (ms) a waiting call retries on a short backoff (at most 2 ms a step) before the core passes
+   * `wait`, for a backend whose handoff to a queued waiter is slow compared with a retry (default 0).
+   */
+  readonly queueAfter?: number | undefined;
   /** Why this backend was chosen for `key` (for `inspect`), when selection was automatic. */
   readonly reason?: string | undefined;
 }

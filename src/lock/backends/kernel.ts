@@ -50,6 +50,15 @@ const MAX_REOPEN = 8;
  */
 const KERNEL_WAIT_MS = 2_000;
 /**
+ * Where waits sleep in flock(2), a waiting call first retries for this long (ms; see `Backend.queueAfter`).
+ * A lock granted to a sleeping waiter sits idle until that process's event loop wakes up (~0.3 ms on a
+ * loaded 2-core machine, longer than a short critical section), so under heavy contention a lock that its
+ * holder releases and asks for again at once (a loop) is better taken again by that awake process than
+ * handed over on every release: the trade Go's `sync.Mutex` makes, letting newcomers barge in until a
+ * waiter has waited 1 ms. Joining the kernel's queue after this bounds how long a waiter only retries.
+ */
+const QUEUE_AFTER = 20;
+/**
  * Lock files are opened without following a symlink in their last component (as Python's filelock does):
  * a symlink planted in a shared folder would otherwise make us create, lock and write into its target.
  * Windows has no such flag (0).
@@ -138,6 +147,11 @@ export class KernelBackend implements Backend {
   /** Waits may sleep in the kernel (on a thread of ours) for this long; else one backoff step. */
   get maxWait(): number | undefined {
     return kernelWaitsAvailable() ? KERNEL_WAIT_MS : undefined;
+  }
+
+  /** Retry before sleeping in the kernel's queue, where waits sleep there. */
+  get queueAfter(): number | undefined {
+    return kernelWaitsAvailable() ? QUEUE_AFTER : undefined;
   }
 
   tryAcquire(

@@ -64,6 +64,9 @@ function withReason(base: Backend, reason: string): Backend {
       get maxWait() {
         return base.maxWait;
       },
+      get queueAfter() {
+        return base.queueAfter;
+      },
       tryAcquire: (...args) => base.tryAcquire(...args),
       inspect: (key) => base.inspect(key),
       ...(base.watch ? { watch: (key: string, onChange: () => void) => base.watch!(key, onChange) } : {}),

@@ -143,9 +143,15 @@ describe('waits that sleep in the kernel', { timeout: 60_000, skip }, () => {
   it('LOCKSMITH_WAIT_THREADS=0 turns the sleeping off (waits poll); a bad value is refused', async (t) => {
     const file = path.join(dir, 'no-threads.json');
     const child = spawnChild('lock-worker.ts');
+    assert.ok((kernelBackend().queueAfter ?? 0) > 0, 'where waits sleep in flock, they retry first');
     setEnv(t, 'LOCKSMITH_WAIT_THREADS', '0');
     assert.equal(kernelWaitsAvailable(), false);
     assert.equal(kernelBackend().maxWait, undefined);
+    assert.equal(
+      kernelBackend().queueAfter,
+      undefined,
+      'no queue to retry before: waits retry on the backoff',
+    );
     await child.next('ready', 60_000);
     child.send({ type: 'lock', path: file });
     await child.next('locked');
