@@ -57,7 +57,9 @@ export class Waker {
       step = FIRST_DELAY;
     } else {
       step = Math.min(this.#delay, cap);
-      this.#delay = Math.min(this.#delay * 2, MAX_DELAY);
+      // Capped steps do not count as backing off: after them the backoff goes on from the cap, so a call
+      // whose queue is not ready yet (its wait thread still starting) does not jump to 50 ms steps.
+      this.#delay = Math.min(this.#delay * 2, Math.max(cap * 2, FIRST_DELAY), MAX_DELAY);
     }
     const jittered = step * (0.5 + Math.random() / 2);
     return new Promise<void>((resolve, reject) => {

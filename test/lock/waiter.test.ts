@@ -15,8 +15,11 @@ interface Attempt {
   wait: number | undefined;
 }
 
-/** Busy until the core asks it to wait in its queue; then granted. */
-function recordingBackend(queueAfter: number | undefined) {
+/**
+ * Busy until the core asks it to wait in its queue; then granted, or, with `queueNotReady`, still busy
+ * at once (its queue not ready yet, as a kernel wait whose thread is starting) for that many attempts.
+ */
+function recordingBackend(queueAfter: number | undefined, queueNotReady = 0) {
   const attempts: Attempt[] = [];
   let start = 0;
   const grant: BackendGrant = { release: () => {}, watchLoss: () => () => {} };
@@ -27,7 +30,8 @@ function recordingBackend(queueAfter: number | undefined) {
     queueAfter,
     tryAcquire: (_key, _mode, _holder, options) => {
       attempts.push({ at: performance.now() - start, wait: options?.wait });
-      return options?.wait ? grant : undefined;
+      if (!options?.wait) return undefined;
+      return attempts.filter((a) => a.wait).length > queueNotReady ? grant : undefined;
     },
     inspect: () => ({ locked: true }),
   };
@@ -56,6 +60,18 @@ describe('a waiting call joins the backend queue after queueAfter ms', { timeout
     for (const early of attempts.slice(0, queued)) assert.ok(!early.wait, shown);
     assert.ok(attempts[queued]!.at >= 60, shown);
     assert.ok(attempts[queued]!.wait! > MAX_DELAY && attempts[queued]!.wait! <= 2_000, shown);
+  });
+
+  it('a queue not ready when the retrying ends is asked again within a few ms, not after 25-50 ms', async () => {
+    const recording = recordingBackend(30, 2);
+    recording.begin();
+    const handle = await lock(path.join(dir, 'not-ready'), { backend: recording.backend });
+    await handle.release();
+    const asked = recording.attempts.filter((a) => a.wait);
+    assert.equal(asked.length, 3, JSON.stringify(recording.attempts));
+    // The backoff goes on from the 2 ms retry steps (2-4 ms, then 4-8 ms), with room for late timers; had
+    // the retries counted as backing off, the steps would be 25-50 ms each.
+    assert.ok(asked[2]!.at - asked[0]!.at < 35, JSON.stringify(recording.attempts));
   });
 
   it('a timeout shorter than queueAfter never waits in the queue', async () => {
