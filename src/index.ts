@@ -46,7 +46,7 @@ export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-at
 export type { Backend, BackendGrant, BackendStatus, LockMode } from './lock/backends/backend.js';
 export { type LeaseOptions, leaseBackend } from './lock/backends/lease.js';
 export type { BackendOption } from './lock/backends/select.js';
-export type { HolderInfo } from './lock/holder-info.js';
+export type { HolderInfo, HolderRecord } from './lock/holder-info.js';
 export { inspect, type LockStatus } from './lock/inspect.js';
 export { type LockHandle, lock, tryLock, withLock } from './lock/lock.js';
 export { type LockGroup, type LockTarget, lockAll } from './lock/lock-all.js';

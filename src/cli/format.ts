@@ -26,10 +26,15 @@ export function formatSince(since: Date, now = new Date()): string {
   return `${date} ${time}`;
 }
 
-/** `held by pid 4242 (vi today.md) on host-a since 13:02:01 (3m05s)`, or that the holder recorded nothing. */
+/**
+ * `held by pid 4242 (vi today.md) on host-a since 13:02:01 (3m05s)`; without the time for a holder that
+ * recorded nothing (named by the kernel); or that nobody could be named.
+ */
 export function describeHolder(holder: HolderInfo | undefined, now = Date.now()): string {
   if (!holder) return 'held by a process that recorded nothing about itself (another tool?)';
   const command = holder.command ? ` (${holder.command})` : '';
-  const since = `${formatSince(holder.since, new Date(now))} (${formatDuration(now - holder.since.getTime())})`;
-  return `held by pid ${holder.pid}${command} on ${holder.hostname} since ${since}`;
+  const since = holder.since
+    ? ` since ${formatSince(holder.since, new Date(now))} (${formatDuration(now - holder.since.getTime())})`
+    : ' (it recorded nothing: time unknown)';
+  return `held by pid ${holder.pid}${command} on ${holder.hostname}${since}`;
 }

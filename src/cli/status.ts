@@ -15,14 +15,15 @@ export interface StatusEntry {
   path: string;
   lockfile: string;
   locked: boolean;
-  holder?: { pid: number; hostname: string; command: string; since: string };
+  /** `since` is absent for a holder that recorded nothing about itself (named by the kernel). */
+  holder?: { pid: number; hostname: string; command: string; since?: string };
 }
 
 function toEntry(target: string, status: LockStatus): StatusEntry {
   const entry: StatusEntry = { path: target, lockfile: status.lockfilePath, locked: status.locked };
   if (status.locked && status.holder) {
     const { pid, hostname, command, since } = status.holder;
-    entry.holder = { pid, hostname, command, since: since.toISOString() };
+    entry.holder = { pid, hostname, command, ...(since ? { since: since.toISOString() } : {}) };
   }
   return entry;
 }

@@ -7,27 +7,44 @@ export interface HolderInfo {
   hostname: string;
   /** The holder's command line, shortened (e.g. `node sync.js`). */
   command: string;
-  since: Date;
+  /**
+   * When it took the lock. Absent for a holder known only from the kernel's table of locks (Linux's
+   * `/proc/locks`): a tool that records nothing about itself, such as util-linux `flock` or Python's filelock.
+   */
+  since?: Date;
   /** `'exclusive'` or `'shared'`, when the holder recorded it. */
   mode?: 'exclusive' | 'shared';
 }
 
+/** A holder as a locking process records itself: the time is always known. */
+export interface HolderRecord extends HolderInfo {
+  since: Date;
+}
+
 const MAX_COMMAND = 200;
 
-function shortCommand(): string {
-  const [, script, ...args] = process.argv;
-  const parts = [path.basename(process.argv0 || process.execPath)];
-  if (script) parts.push(path.isAbsolute(script) ? path.basename(script) : script);
+/**
+ * A command line as records show it: the program's and an absolute script's base names, then the
+ * arguments, cut at 200 characters (`node sync.js --fast`).
+ */
+export function shortenCommand(program: string, argv: readonly string[]): string {
+  const [script, ...args] = argv;
+  const parts = [path.basename(program)];
+  if (script !== undefined) parts.push(path.isAbsolute(script) ? path.basename(script) : script);
   parts.push(...args);
   const command = parts.join(' ');
   return command.length > MAX_COMMAND ? `${command.slice(0, MAX_COMMAND - 1)}…` : command;
+}
+
+function shortCommand(): string {
+  return shortenCommand(process.argv0 || process.execPath, process.argv.slice(1));
 }
 
 let cachedCommand: string | undefined;
 let cachedHostname: string | undefined;
 
 /** The record this process writes when it takes a lock. */
-export function currentHolder(mode: 'exclusive' | 'shared'): HolderInfo {
+export function currentHolder(mode: 'exclusive' | 'shared'): HolderRecord {
   cachedCommand ??= shortCommand();
   cachedHostname ??= os.hostname();
   return { pid: process.pid, hostname: cachedHostname, command: cachedCommand, since: new Date(), mode };
@@ -38,7 +55,7 @@ export function currentHolder(mode: 'exclusive' | 'shared'): HolderInfo {
  * the first newline is ignored by `decodeHolder`, so a record may be written over a longer old one
  * without truncating the file first.
  */
-export function encodeHolder(holder: HolderInfo): string {
+export function encodeHolder(holder: HolderRecord): string {
   const since = holder.since.toISOString();
   const own = ownPrefix(holder);
   if (own !== undefined) return `${own}${since}"}\n`;
@@ -49,7 +66,7 @@ export function encodeHolder(holder: HolderInfo): string {
 const prefixes = new Map<string, string>();
 const RECORD_KEYS = new Set(['pid', 'hostname', 'command', 'since', 'mode']);
 
-function ownPrefix(holder: HolderInfo): string | undefined {
+function ownPrefix(holder: HolderRecord): string | undefined {
   if (holder.pid !== process.pid || holder.command !== cachedCommand || holder.hostname !== cachedHostname) {
     return undefined;
   }
@@ -74,7 +91,7 @@ function ownPrefix(holder: HolderInfo): string | undefined {
  * Parse a holder record. Other tools truncate or rewrite lock files (Python filelock opens them with
  * O_TRUNC), so anything that is not a complete record yields `undefined` instead of an error.
  */
-export function decodeHolder(text: string): HolderInfo | undefined {
+export function decodeHolder(text: string): HolderRecord | undefined {
   const line = text.split('\n', 1)[0]?.trim();
   if (!line) return undefined;
   let raw: unknown;
@@ -89,7 +106,7 @@ export function decodeHolder(text: string): HolderInfo | undefined {
     return undefined;
   const since = new Date(r.since);
   if (Number.isNaN(since.getTime())) return undefined;
-  const holder: HolderInfo = {
+  const holder: HolderRecord = {
     pid: r.pid,
     hostname: r.hostname,
     command: typeof r.command === 'string' ? r.command : '',
@@ -99,9 +116,9 @@ export function decodeHolder(text: string): HolderInfo | undefined {
   return holder;
 }
 
-/** "pid 4242 (node sync.js) on host-a since 12:03:01" */
+/** "pid 4242 (node sync.js) on host-a since 12:03:01" (without the time when it is not known) */
 export function formatHolder(holder: HolderInfo): string {
   const command = holder.command ? ` (${holder.command})` : '';
-  const time = holder.since.toTimeString().slice(0, 8);
-  return `pid ${holder.pid}${command} on ${holder.hostname} since ${time}`;
+  const since = holder.since ? ` since ${holder.since.toTimeString().slice(0, 8)}` : '';
+  return `pid ${holder.pid}${command} on ${holder.hostname}${since}`;
 }

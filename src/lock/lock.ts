@@ -1,6 +1,6 @@
 import { LockTimeoutError, LockUnsupportedError } from '../errors.js';
 import type { BackendGrant } from './backends/backend.js';
-import { currentHolder, type HolderInfo } from './holder-info.js';
+import { currentHolder, type HolderInfo, type HolderRecord } from './holder-info.js';
 import { type LocalLock, localLock, type Turn } from './local-queue.js';
 import { type LockOptions, type ResolvedLock, resolveLock } from './options.js';
 import { MAX_DELAY, RETRY_STEP, Waker } from './waiter.js';
@@ -152,7 +152,7 @@ async function giveBackIfAborted(grant: BackendGrant, signal: AbortSignal | unde
 async function fromBackend(
   request: ResolvedLock,
   call: CallState,
-): Promise<{ grant: BackendGrant; holder: HolderInfo } | undefined> {
+): Promise<{ grant: BackendGrant; holder: HolderRecord } | undefined> {
   const { backend, lockfilePath: key, mode, signal } = request;
   let holder = currentHolder(mode);
   let grant = await backend.tryAcquire(key, mode, holder);

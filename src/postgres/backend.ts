@@ -1,6 +1,6 @@
 import { LockCompromisedError, LockInvalidArgumentError } from '../errors.js';
 import type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from '../lock/backends/backend.js';
-import type { HolderInfo } from '../lock/holder-info.js';
+import type { HolderRecord } from '../lock/holder-info.js';
 import { PostgresPoolerError } from './errors.js';
 import { ensureFencingTable, lockStatement } from './fencing.js';
 import { decodeHolder, encodeHolder } from './holder.js';
@@ -191,7 +191,7 @@ class PgBackend implements PostgresBackend {
   async tryAcquire(
     key: string,
     mode: LockMode,
-    holder: HolderInfo,
+    holder: HolderRecord,
     options: TryOptions = {},
   ): Promise<BackendGrant | undefined> {
     // Whole milliseconds: lock_timeout 0 would mean "wait forever".

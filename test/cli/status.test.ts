@@ -64,7 +64,7 @@ describe('locksmith status', { timeout: 60_000 }, () => {
     );
   });
 
-  it('--lockfile shows a lock held by util-linux flock: locked, no holder', {
+  it('--lockfile shows a lock held by util-linux flock: locked, named by the kernel, no time', {
     skip: flockMissing,
   }, async () => {
     const lockfile = path.join(dir, 'flock.lck');
@@ -72,10 +72,26 @@ describe('locksmith status', { timeout: 60_000 }, () => {
     await holder.output('ready');
     const json = captureCli();
     assert.equal(await main(['status', '--json', '--lockfile', lockfile], json), 0);
-    assert.deepEqual(JSON.parse(json.out), [{ path: lockfile, lockfile, locked: true }]);
+    const [entry] = JSON.parse(json.out) as StatusEntry[];
+    assert.deepEqual(entry, {
+      path: lockfile,
+      lockfile,
+      locked: true,
+      holder: {
+        pid: holder.pid,
+        hostname: os.hostname(),
+        command: `flock -o ${lockfile} sh -c echo ready; read line`,
+      },
+    });
     const human = captureCli();
     assert.equal(await main(['status', '--lockfile', lockfile], human), 0);
-    assert.match(human.out, /flock\.lck: locked \(exclusive\), held by a process that recorded nothing/);
+    assert.match(
+      human.out,
+      new RegExp(
+        `flock\\.lck: locked \\(exclusive\\), held by pid ${holder.pid} \\(flock -o .*\\) on ${os.hostname()} \\(it recorded nothing: time unknown\\)$`,
+        'm',
+      ),
+    );
     holder.write('done\n');
     await holder.exited;
   });

@@ -42,7 +42,7 @@ describe('a locksmith holder killed, then flock(1) takes the lock', {
   killChildrenAfter();
   const dir = unavailable ? '' : tempDir('locksmith-interop-');
 
-  it('inspect and LOCK_TIMEOUT do not name the dead locksmith process as the holder', async () => {
+  it('inspect and LOCK_TIMEOUT name flock(1), not the dead locksmith process, as the holder', async () => {
     const file = path.join(dir, 'tasks.json');
     const child = spawnChild('lock-worker.ts');
     await child.next('ready');
@@ -63,10 +63,13 @@ describe('a locksmith holder killed, then flock(1) takes the lock', {
     await holder.line('held');
     const status = await inspect(file);
     assert.equal(status.locked, true);
-    assert.equal(status.holder, undefined, `dead pid ${child.pid} reported as the holder`);
+    assert.notEqual(status.holder?.pid, child.pid, `dead pid ${child.pid} reported as the holder`);
+    assert.equal(status.holder?.pid, holder.pid, 'the kernel names flock(1)');
+    assert.match(status.holder?.command ?? '', /^flock -x .*tasks\.json\.lock sh -c/);
+    assert.equal(status.holder?.since, undefined);
     await assert.rejects(lock(file, { timeout: 20 }), (error: LockTimeoutError) => {
       assert.equal(error.code, 'LOCK_TIMEOUT');
-      assert.equal(error.holder, undefined);
+      assert.equal(error.holder?.pid, holder.pid);
       assert.doesNotMatch(error.message, new RegExp(`pid ${child.pid}`));
       return true;
     });

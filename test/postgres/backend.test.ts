@@ -75,7 +75,7 @@ describe('postgres backend', { timeout: 180_000, skip: SKIP }, () => {
     assert.equal(status.holder?.pid, child.pid);
     assert.equal(status.holder?.hostname, os.hostname());
     assert.match(status.holder?.command ?? '', /postgres-worker/);
-    assert.ok(status.holder && Math.abs(status.holder.since.getTime() - Date.now()) < 60_000);
+    assert.ok(status.holder?.since && Math.abs(status.holder.since.getTime() - Date.now()) < 60_000);
     const error = await lock(name, opts({ timeout: 0 })).catch((e: unknown) => e);
     assert.ok(error instanceof LockTimeoutError);
     assert.match(error.message, new RegExp(`held by pid ${child.pid} \\(`));

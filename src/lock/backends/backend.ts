@@ -1,4 +1,4 @@
-import type { HolderInfo } from '../holder-info.js';
+import type { HolderInfo, HolderRecord } from '../holder-info.js';
 
 export type LockMode = 'exclusive' | 'shared';
 
@@ -68,7 +68,7 @@ export interface Backend {
   tryAcquire(
     key: string,
     mode: LockMode,
-    holder: HolderInfo,
+    holder: HolderRecord,
     options?: TryOptions,
   ): BackendGrant | undefined | Promise<BackendGrant | undefined>;
   /** Whether the lock is held and by whom, without taking it for longer than a probe. */

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { decodeHolder, encodeHolder, type HolderInfo } from '../holder-info.js';
+import { decodeHolder, encodeHolder, type HolderRecord } from '../holder-info.js';
 
 /**
  * The holder record in a kernel lock file: one JSON line whose first field says whether the lock is held.
@@ -49,7 +49,7 @@ export interface WrittenRecord {
 }
 
 /** The state and holder of a record's text (its first line); undefined when it is not a locksmith record. */
-export function parseRecord(text: string): { state: 'held' | 'free'; holder: HolderInfo } | undefined {
+export function parseRecord(text: string): { state: 'held' | 'free'; holder: HolderRecord } | undefined {
   const holder = decodeHolder(text);
   if (holder === undefined) return undefined;
   return { state: text.startsWith('{"state":"free"') ? 'free' : 'held', holder };
@@ -76,7 +76,7 @@ export function writeRecord(
   file: RecordFile,
   offset: number,
   stat: LockFileStat,
-  holder: HolderInfo,
+  holder: HolderRecord,
 ): WrittenRecord | undefined {
   const { size } = stat;
   const line = `${HELD}${encodeHolder({ ...holder, since: wholeSeconds(holder.since) }).slice(1)}`;
@@ -149,7 +149,7 @@ export function clearAnyRecord(file: RecordFile, offset: number): void {
 }
 
 /** The current holder named by the file's record, if it holds a held locksmith record. */
-export function readHolder(fd: number, offset: number): HolderInfo | undefined {
+export function readHolder(fd: number, offset: number): HolderRecord | undefined {
   const buffer = Buffer.alloc(RECORD_READ);
   let length: number;
   try {

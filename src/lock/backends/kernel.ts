@@ -8,7 +8,7 @@ import {
   LockIOError,
   LocksmithError,
 } from '../../errors.js';
-import type { HolderInfo } from '../holder-info.js';
+import type { HolderInfo, HolderRecord } from '../holder-info.js';
 import type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from './backend.js';
 import { watchFile } from './dir-watch.js';
 import { watchLockFile } from './file-watch.js';
@@ -21,6 +21,7 @@ import {
   type WrittenRecord,
   writeRecord,
 } from './holder-record.js';
+import { kernelHolder } from './kernel-holder.js';
 import {
   type KernelWaitResult,
   kernelWaitsAvailable,
@@ -28,7 +29,7 @@ import {
   waitInKernel,
 } from './kernel-wait.js';
 import type { NativeLock } from './native-lock.js';
-import { flockHolders } from './proc-locks.js';
+import { type FlockEntry, flockLocks } from './proc-locks.js';
 import { noSuchProcess } from './process-identity.js';
 
 /** A descriptor of a lock file, with the identity of the file it was opened on. */
@@ -76,15 +77,13 @@ function provablyGone(holder: HolderInfo): boolean {
 }
 
 /**
- * Whether the kernel's list of flock holders of this file (Linux) shows that the recorded process of this
+ * Whether the kernel's list of flock locks of this file (Linux) shows that the recorded process of this
  * host does not hold it: where waiters sleep in the kernel, releases do not rewrite the record, so after a
  * release it names the last holder, which may no longer be the current one.
  */
-function provablyNotHolding(holder: HolderInfo, fd: number): boolean {
+function provablyNotHolding(holder: HolderInfo, locks: readonly FlockEntry[] | undefined): boolean {
   if (holder.hostname !== os.hostname()) return false;
-  const stat = fs.fstatSync(fd, { bigint: true });
-  const pids = flockHolders(stat.dev, stat.ino);
-  return pids !== undefined && !pids.has(holder.pid);
+  return locks !== undefined && !locks.some((entry) => entry.pid === holder.pid);
 }
 
 /**
@@ -157,7 +156,7 @@ export class KernelBackend implements Backend {
   tryAcquire(
     key: string,
     mode: LockMode,
-    holder: HolderInfo,
+    holder: HolderRecord,
     options?: TryOptions,
   ): BackendGrant | undefined | Promise<BackendGrant | undefined> {
     for (let attempt = 0; attempt < MAX_REOPEN; attempt++) {
@@ -194,7 +193,7 @@ export class KernelBackend implements Backend {
    * drop it (undefined: lock the file that is there now). The same stat tells the holder record the file's
    * size and whether anyone wrote it, so the check costs no extra system call.
    */
-  #granted(file: OpenFile, mode: LockMode, holder: HolderInfo): KernelGrant | undefined {
+  #granted(file: OpenFile, mode: LockMode, holder: HolderRecord): KernelGrant | undefined {
     const stat = statAtPath(file);
     if (stat === undefined) {
       this.#native.unlock(file.fd);
@@ -208,7 +207,7 @@ export class KernelBackend implements Backend {
   async #afterSleep(
     file: OpenFile,
     mode: LockMode,
-    holder: HolderInfo,
+    holder: HolderRecord,
     sleeping: Promise<KernelWaitResult>,
     signal: AbortSignal | undefined,
   ): Promise<BackendGrant | undefined> {
@@ -249,8 +248,15 @@ export class KernelBackend implements Backend {
       } else {
         status.mode = 'exclusive';
       }
-      const holder = readHolder(fd, this.#native.recordOffset);
-      if (holder && !provablyGone(holder) && !provablyNotHolding(holder, fd)) status.holder = holder;
+      const { dev, ino } = fs.fstatSync(fd, { bigint: true });
+      const locks = flockLocks(dev, ino);
+      const recorded = readHolder(fd, this.#native.recordOffset);
+      // The record names the holder unless it is provably someone else; else the kernel may name it.
+      const holder =
+        recorded && !provablyGone(recorded) && !provablyNotHolding(recorded, locks)
+          ? recorded
+          : locks && kernelHolder(locks, dev, ino);
+      if (holder) status.holder = holder;
       return status;
     } finally {
       fs.closeSync(fd);

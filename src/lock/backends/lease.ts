@@ -10,7 +10,7 @@ import {
   LocksmithError,
   LockUnsupportedError,
 } from '../../errors.js';
-import { decodeHolder, encodeHolder, type HolderInfo } from '../holder-info.js';
+import { decodeHolder, encodeHolder, type HolderRecord } from '../holder-info.js';
 import type { Backend, BackendGrant, BackendStatus, LockMode } from './backend.js';
 import { watchFile } from './dir-watch.js';
 import { ownStart, provablyDead } from './process-identity.js';
@@ -39,7 +39,7 @@ const OWNER_PREFIX = 'owner.';
 const MAX_ROUNDS = 4;
 
 /** The owner record in the marker: the core's holder info plus what staleness is decided on. */
-interface OwnerRecord extends HolderInfo {
+interface OwnerRecord extends HolderRecord {
   token: string;
   start?: string;
   lease: number;
@@ -138,7 +138,7 @@ export class LeaseBackend implements Backend {
     this.reason = reason;
   }
 
-  tryAcquire(key: string, mode: LockMode, holder: HolderInfo): BackendGrant | undefined {
+  tryAcquire(key: string, mode: LockMode, holder: HolderRecord): BackendGrant | undefined {
     if (mode !== 'exclusive')
       throw new LockUnsupportedError('The lease backend does not support shared locks');
     return this.protocol === 'locksmith' ? this.#acquireOwned(key, holder) : this.#acquireFolder(key);
@@ -210,7 +210,7 @@ export class LeaseBackend implements Backend {
   }
 
   /** The locksmith protocol: install a prepared marker by rename; take over stale ones by token. */
-  #acquireOwned(key: string, holder: HolderInfo): BackendGrant | undefined {
+  #acquireOwned(key: string, holder: HolderRecord): BackendGrant | undefined {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const marker = this.#read(key);
       if (marker.kind === 'owned') {
@@ -243,7 +243,7 @@ export class LeaseBackend implements Backend {
   }
 
   /** Prepare `<key>.<token>.tmp/owner.<token>` and rename it onto the marker path. */
-  #install(key: string, holder: HolderInfo): BackendGrant | undefined {
+  #install(key: string, holder: HolderRecord): BackendGrant | undefined {
     const token = newToken();
     const temp = `${key}.${token}.tmp`;
     const ownerName = OWNER_PREFIX + token;

@@ -50,12 +50,14 @@ describe('kernel backend', { timeout: 60_000 }, () => {
     await handle.release();
     const free = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));
     assert.deepEqual(free, { ...record, state: 'free' }, 'the same record, marked free');
-    // Another tool holding it now must not be reported as us.
+    // Another lock that records nothing (here a descriptor of this process) must not be reported as our
+    // free record: the kernel names the process that holds it, without a time.
     const fd = openSync(`${file}.lock`, 'r');
     assert.equal(createPosixLock().tryLock(fd, 'exclusive'), 'held');
     const status = await inspect(file);
     assert.equal(status.locked, true);
-    assert.equal(status.holder, undefined);
+    assert.equal(status.holder?.since, undefined, 'not the free record');
+    assert.equal(status.holder?.pid, process.pid);
     closeSync(fd);
   });
 
@@ -71,7 +73,8 @@ describe('kernel backend', { timeout: 60_000 }, () => {
     const child = await holdWithFlock(`${file}.lock`);
     const status = await inspect(file);
     assert.equal(status.locked, true);
-    assert.equal(status.holder, undefined, 'the last holder is not named as the current one');
+    assert.equal(status.holder?.pid, child.pid, 'the kernel names flock, not the last holder');
+    assert.equal(status.holder?.since, undefined);
     child.end();
     await child.exited;
     // A longer or shorter record of another process replaces ours whole.
@@ -137,7 +140,8 @@ describe('kernel backend', { timeout: 60_000 }, () => {
     await child.next('locked');
     const status = await inspect(file);
     assert.equal(status.locked, true);
-    assert.equal(status.holder, undefined);
+    assert.equal(status.holder?.pid, child.pid, 'named by the kernel: its record could not be written');
+    assert.equal(status.holder?.since, undefined);
     assert.equal(readFileSync(`${file}.lock`, 'utf8'), 'not json at all\n');
     child.send({ type: 'release' });
     await child.next('released');
