@@ -194,9 +194,13 @@ export function killChildrenAfter(): void {
   });
 }
 
-/** util-linux flock holding `file` (it records nothing in it) until its stdin is closed with `end()`. */
-export async function holdWithFlock(file: string): Promise<Command> {
-  const holder = spawnCommand('flock', [file, 'sh', '-c', 'echo held; read line']);
+/**
+ * util-linux flock holding `file` (it records nothing in it) until its stdin is closed with `end()`;
+ * `mode` passes `-x` or `-s` (flock's default is exclusive).
+ */
+export async function holdWithFlock(file: string, mode?: 'exclusive' | 'shared'): Promise<Command> {
+  const flag = mode === undefined ? [] : [mode === 'shared' ? '-s' : '-x'];
+  const holder = spawnCommand('flock', [...flag, file, 'sh', '-c', 'echo held; exec cat >/dev/null']);
   await holder.line('held');
   return holder;
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { inspect, type LockTimeoutError, lock } from '../../src/index.js';
-import { killChildrenAfter, spawnChild, spawnCommand } from '../helpers/children.js';
+import { holdWithFlock, killChildrenAfter, spawnChild, spawnCommand } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 import { type Peer, peerSuite } from './peer-suite.js';
 
@@ -53,14 +53,7 @@ describe('a locksmith holder killed, then flock(1) takes the lock', {
     await child.exited;
 
     // flock(1) records nothing: the record left in the file by the dead process is not the holder's.
-    const holder = spawnCommand('flock', [
-      '-x',
-      `${file}.lock`,
-      'sh',
-      '-c',
-      'echo held; exec cat >/dev/null',
-    ]);
-    await holder.line('held');
+    const holder = await holdWithFlock(`${file}.lock`, 'exclusive');
     const status = await inspect(file);
     assert.equal(status.locked, true);
     assert.notEqual(status.holder?.pid, child.pid, `dead pid ${child.pid} reported as the holder`);

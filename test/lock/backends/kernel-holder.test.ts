@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { inspect } from '../../../src/index.js';
-import { killChildrenAfter, spawnCommand } from '../../helpers/children.js';
+import { holdWithFlock, killChildrenAfter, spawnCommand } from '../../helpers/children.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -35,14 +35,7 @@ describe('naming a holder that recorded nothing', { timeout: 30_000, skip: skip 
 
   it('names flock(1) with its pid, command and mode, and no time', async () => {
     const file = path.join(dir, 'named.json');
-    const holder = spawnCommand('flock', [
-      '-s',
-      `${file}.lock`,
-      'sh',
-      '-c',
-      'echo held; exec cat >/dev/null',
-    ]);
-    await holder.line('held');
+    const holder = await holdWithFlock(`${file}.lock`, 'shared');
     const status = await inspect(file);
     assert.equal(status.locked, true);
     assert.deepEqual(status.holder, {

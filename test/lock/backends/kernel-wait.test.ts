@@ -92,7 +92,7 @@ describe('waits that sleep in the kernel', { timeout: 60_000, skip }, () => {
   it(`at most ${MAX_THREADS} sleep at once; further waits are refused (they poll instead)`, async () => {
     const files = Array.from({ length: MAX_THREADS + 2 }, (_, i) => path.join(dir, `cap-${i}.lock`));
     for (const f of files) writeFileSync(f, '');
-    const holders = await Promise.all(files.map(holdWithFlock));
+    const holders = await Promise.all(files.map((file) => holdWithFlock(file)));
     const fds = files.map((f) => openSync(f, 'r'));
     const controller = new AbortController();
     const sleeping: Promise<KernelWaitResult>[] = [];
