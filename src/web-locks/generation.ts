@@ -23,7 +23,16 @@ export class Generation {
       name: base.name,
       supportsShared: base.supportsShared,
       reason: base.reason,
-      tryAcquire: (key, mode, holder) => base.tryAcquire(key, mode, holder),
+      // Waits may sleep in the backend's queue like the core's own locks; the lock file can be stolen
+      // (replaced) under its holder, which a sleeping wait must notice.
+      get maxWait() {
+        return base.maxWait;
+      },
+      get queueAfter() {
+        return base.queueAfter;
+      },
+      tryAcquire: (key, mode, holder, options) =>
+        base.tryAcquire(key, mode, holder, options && { ...options, replaceable: true }),
       inspect: (key) => base.inspect(key),
       ...(watch ? { watch } : {}),
     };

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { createLockManager, type WebLockOptions, type WebLockSnapshot } from '../../src/index.js';
-import { type Child, killChildrenAfter, spawnChild, waitFor } from '../helpers/children.js';
+import { kernelWaitsAvailable } from '../../src/lock/backends/kernel-wait.js';
+import { type Child, killChildrenAfter, spawnChild, threadsInFlock, waitFor } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 
 killChildrenAfter();
@@ -91,6 +92,38 @@ describe('Web Locks across processes', { timeout: 60_000 }, () => {
     await a.child.next('resolved');
     g.open();
     await held;
+  });
+
+  it('a request waiting for another process sleeps in flock(2), and notices a steal at once', {
+    skip: kernelWaitsAvailable() ? false : 'waits cannot sleep in the kernel here',
+  }, async () => {
+    const { dir, a, b } = await setUp();
+    const locks = createLockManager({ dir });
+    await holdIn(a, 'first', 'queue');
+    const asleep = threadsInFlock(process.pid);
+    const mine = locks.request('queue', () => 'mine');
+    await waitFor(() => threadsInFlock(process.pid) > asleep, 10_000, 'our request asleep in flock');
+    a.send({ type: 'release', id: 'first' });
+    assert.equal(await mine, 'mine');
+    await a.child.next('resolved');
+
+    // a holds the lock again; our request sleeps on that file. b steals it (a new file) and lets go at
+    // once, while a's robbed callback keeps its old file locked: our request must take the new file
+    // now, not when its sleep ends by itself (every 2 s).
+    await holdIn(a, 'victim', 'queue');
+    const again = locks.request('queue', () => 'again');
+    await waitFor(() => threadsInFlock(process.pid) > asleep, 10_000, 'our request asleep in flock');
+    const stealAt = performance.now();
+    b.send({ type: 'request', id: 'thief', name: 'queue', options: { steal: true } });
+    await b.child.next('granted');
+    b.send({ type: 'release', id: 'thief' });
+    assert.equal(await again, 'again');
+    const took = performance.now() - stealAt;
+    assert.ok(took < 1_500, `granted ${Math.round(took)} ms after the steal, as if the sleep had run out`);
+    assert.equal((await a.child.next<{ name: string }>('rejected')).name, 'AbortError');
+    a.send({ type: 'release', id: 'victim' });
+    await a.child.next('finished');
+    await b.child.next('resolved');
   });
 
   it('no lost update when processes increment a counter under one lock', async () => {

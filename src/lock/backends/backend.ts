@@ -22,6 +22,12 @@ export interface TryOptions {
   wait?: number;
   /** The call's signal: a backend that waits should stop waiting when it aborts. */
   signal?: AbortSignal;
+  /**
+   * The lock file may be replaced while someone holds it (a Web Locks steal): a backend whose wait sleeps
+   * on the file it opened should stop sleeping when the path comes to name another file, since the
+   * holder of the old one then excludes nobody.
+   */
+  replaceable?: boolean;
 }
 
 /** One acquisition granted by a backend. */

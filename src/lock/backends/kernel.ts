@@ -172,10 +172,8 @@ export class KernelBackend implements Backend {
         if (result === 'busy' && options && this.maxWait !== undefined) {
           // A waiting call: it sleeps in the kernel once it has retried for a while; have a thread ready.
           if (!options.wait) prepareKernelWait();
-          const sleeping = options.wait
-            ? waitInKernel(file.fd, mode, options.wait, options.signal)
-            : undefined;
-          if (sleeping) return this.#afterSleep(file, mode, holder, sleeping, options.signal);
+          const sleeping = options.wait ? this.#sleep(file, mode, holder, options.wait, options) : undefined;
+          if (sleeping) return sleeping;
         }
         this.#putBack(file);
         if (result === 'busy') return undefined;
@@ -202,6 +200,46 @@ export class KernelBackend implements Backend {
     }
     const written = file.writable ? writeRecord(file, this.#native.recordOffset, stat, holder) : undefined;
     return new KernelGrant(this, file, mode, written);
+  }
+
+  /**
+   * Sleep in flock(2) on a thread of ours; undefined when no thread is free. Where the lock file may be
+   * replaced under its holder (`replaceable`: a Web Locks steal), a folder watch ends the sleep when the
+   * path comes to name another file: the old file's holder excludes nobody, the core asks again.
+   */
+  #sleep(
+    file: OpenFile,
+    mode: LockMode,
+    holder: HolderRecord,
+    wait: number,
+    options: TryOptions,
+  ): Promise<BackendGrant | undefined> | undefined {
+    let signal = options.signal;
+    let stopWatching = () => {};
+    if (options.replaceable) {
+      const replaced = new AbortController();
+      const onAbort = () => replaced.abort(options.signal?.reason);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const stop = watchFile(file.key, () => {
+        if (!stillAtPath(file)) replaced.abort();
+      });
+      stopWatching = () => {
+        stop();
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      // Replaced before the watch began: no sleep on the old file.
+      if (!stillAtPath(file) || options.signal?.aborted) {
+        stopWatching();
+        return undefined;
+      }
+      signal = replaced.signal;
+    }
+    const sleeping = waitInKernel(file.fd, mode, wait, signal);
+    if (!sleeping) {
+      stopWatching();
+      return undefined;
+    }
+    return this.#afterSleep(file, mode, holder, sleeping, signal).finally(stopWatching);
   }
 
   async #afterSleep(

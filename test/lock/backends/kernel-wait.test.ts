@@ -1,7 +1,7 @@
 // Waits that sleep in flock(2) on a thread of ours: they end on release, timeout, abort and at exit.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,6 +20,7 @@ import {
   killChildrenAfter,
   spawnChild,
   spawnCommand,
+  threadsInFlock,
   waitFor,
 } from '../../helpers/children.js';
 import { setEnv } from '../../helpers/env.js';
@@ -49,20 +50,6 @@ async function sleepingWait(
     'a free waiting thread',
   );
   return { result: pending as Promise<KernelWaitResult> };
-}
-
-/** The threads of `pid` blocked in the flock system call right now (per /proc/PID/task/TID/syscall). */
-function threadsInFlock(pid: number): number {
-  const FLOCK = process.arch === 'arm64' ? 32 : 73;
-  let count = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      if (readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'utf8').split(' ')[0] === String(FLOCK)) count++;
-    } catch {
-      // the thread ended
-    }
-  }
-  return count;
 }
 
 describe('waits that sleep in the kernel', { timeout: 60_000, skip }, () => {
