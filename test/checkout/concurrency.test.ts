@@ -3,20 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { openCheckouts } from '../../src/index.js';
+import type { CheckoutReply as Reply } from '../fixtures/checkout-worker.js';
 import { type Child, killChildrenAfter, spawnChild } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 
 killChildrenAfter();
 
 const PROCESSES = 20;
-
-interface Reply {
-  ok: boolean;
-  result?: { owner: string; status: string };
-  code?: string;
-  message?: string;
-  holder?: { owner: string; message: string; checkedOutAt: string };
-}
 
 describe(`${PROCESSES} processes share one registry`, { timeout: 120_000 }, () => {
   const root = tempDir('locksmith-checkout-race-');

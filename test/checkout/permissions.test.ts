@@ -5,17 +5,12 @@ import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { openCheckouts } from '../../src/index.js';
+import type { CheckoutReply as Reply } from '../fixtures/checkout-worker.js';
 import { killChildrenAfter, spawnChild } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 import { unprivilegedUnavailable } from '../helpers/unprivileged.js';
 
 killChildrenAfter();
-
-interface Reply {
-  ok: boolean;
-  code?: string;
-  message?: string;
-}
 
 const isRoot = process.getuid?.() === 0;
 

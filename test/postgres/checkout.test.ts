@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { lock, openCheckouts } from '../../src/index.js';
 import { postgresBackend } from '../../src/postgres/index.js';
+import type { CheckoutReply as Reply } from '../fixtures/checkout-worker.js';
 import type { BackendSpec } from '../helpers/backend-from-spec.js';
 import { type Child, killChildrenAfter, spawnChild } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -17,14 +18,6 @@ killChildrenAfter();
 const PROCESSES = 12;
 const NAMESPACE = `checkout-${process.pid}-${Date.now().toString(36)}`;
 const KEY = (name: string) => `postgres:${NAMESPACE}:${name}`;
-
-interface Reply {
-  ok: boolean;
-  result?: { owner: string; status: string };
-  code?: string;
-  message?: string;
-  holder?: { owner: string; message: string; checkedOutAt: string };
-}
 
 describe(`the check-out registry on the postgres backend, ${PROCESSES} processes`, {
   timeout: 180_000,
