@@ -11,7 +11,7 @@
 //    kill came before the acknowledgement). A lost update shows as `applied` < acknowledged; a write
 //    made by an update that failed (timeout, abort) shows as `applied` > acknowledged in a live worker.
 // 4. Unexpected errors and exits (from the log, as in check.ts) are violations; so is a run with no update.
-import type { Counter, TortureRecord } from './records.js';
+import { type Counter, type TortureRecord, violationRecorder } from './records.js';
 
 export interface StoreReport {
   /** Acknowledged updates (the sum of every task's last acknowledgement). */
@@ -27,8 +27,6 @@ export interface StoreReport {
   violations: number;
   details: string[];
 }
-
-const MAX_DETAILS = 20;
 
 export function checkStore(input: {
   text: string | undefined;
@@ -46,10 +44,7 @@ export function checkStore(input: {
     violations: 0,
     details: [],
   };
-  const violation = (detail: string) => {
-    report.violations++;
-    if (report.details.length < MAX_DETAILS) report.details.push(detail);
-  };
+  const violation = violationRecorder(report);
   const killed = new Set<number>();
   input.lines.forEach((text, line) => {
     if (text === '') return;

@@ -35,7 +35,7 @@
 // 5. Truncation from outside changes nothing: it excuses nothing.
 // 6. Any error a worker did not expect, any worker that exited on its own or hung at the end, any
 //    unreadable line, and a run with no acquisition at all are violations.
-import type { TortureRecord } from './records.js';
+import { type TortureRecord, violationRecorder } from './records.js';
 
 export interface TortureReport {
   acquisitions: number;
@@ -59,8 +59,6 @@ export interface TortureReport {
   violations: number;
   details: string[];
 }
-
-const MAX_DETAILS = 20;
 
 interface Hold {
   id: string;
@@ -99,10 +97,7 @@ export function checkLog(lines: readonly string[]): TortureReport {
     violations: 0,
     details: [],
   };
-  const violation = (detail: string) => {
-    report.violations++;
-    if (report.details.length < MAX_DETAILS) report.details.push(detail);
-  };
+  const violation = violationRecorder(report);
 
   const holds = new Map<string, Hold>();
   const taskLast = new Map<string, number>();

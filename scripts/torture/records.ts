@@ -81,3 +81,20 @@ export class RecordLog {
     fs.closeSync(this.#fd);
   }
 }
+
+/** At most this many problems of a run are described; all of them are counted. */
+export const MAX_DETAILS = 20;
+
+/** What a checker's report keeps of the problems it finds. */
+export interface Violations {
+  violations: number;
+  details: string[];
+}
+
+/** A function that counts one problem in `report`, describing the first `MAX_DETAILS`. */
+export function violationRecorder(report: Violations): (detail: string) => void {
+  return (detail) => {
+    report.violations++;
+    if (report.details.length < MAX_DETAILS) report.details.push(detail);
+  };
+}
