@@ -43,7 +43,7 @@ export {
 } from './errors.js';
 export { AtomicWriteError, AtomicWriteInvalidArgumentError } from './fs/errors.js';
 export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js';
-export type { Backend, BackendGrant, BackendStatus, LockMode } from './lock/backends/backend.js';
+export type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from './lock/backends/backend.js';
 export { type LeaseOptions, leaseBackend } from './lock/backends/lease.js';
 export type { BackendOption } from './lock/backends/select.js';
 export type { HolderInfo, HolderRecord } from './lock/holder-info.js';

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { aliasBackend } from '../lock/backends/alias.js';
 import type { Backend } from '../lock/backends/backend.js';
 import type { LockHandle } from '../lock/lock.js';
 
@@ -18,24 +19,9 @@ export class Generation {
   #session: { dev: bigint; ino: bigint } | undefined;
 
   constructor(base: Backend) {
-    const watch = base.watch?.bind(base);
-    this.backend = {
-      name: base.name,
-      supportsShared: base.supportsShared,
-      reason: base.reason,
-      // Waits may sleep in the backend's queue like the core's own locks; the lock file can be stolen
-      // (replaced) under its holder, which a sleeping wait must notice.
-      get maxWait() {
-        return base.maxWait;
-      },
-      get queueAfter() {
-        return base.queueAfter;
-      },
-      tryAcquire: (key, mode, holder, options) =>
-        base.tryAcquire(key, mode, holder, options && { ...options, replaceable: true }),
-      inspect: (key) => base.inspect(key),
-      ...(watch ? { watch } : {}),
-    };
+    // Waits may sleep in the backend's queue like the core's own locks; the lock file can be stolen
+    // (replaced) under its holder, which a sleeping wait must notice.
+    this.backend = aliasBackend(base, { waitOptions: { replaceable: true } });
   }
 
   /**

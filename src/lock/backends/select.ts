@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { LockInvalidArgumentError, LockUnsupportedError } from '../../errors.js';
+import { aliasBackend } from './alias.js';
 import type { Backend } from './backend.js';
 import { chooseFor, type FilesystemProbe, probeFilesystem } from './filesystem.js';
 import { KernelBackend } from './kernel.js';
@@ -57,23 +58,7 @@ function withReason(base: Backend, reason: string): Backend {
   const id = `${base.name}\0${reason}`;
   let backend = labelled.get(id);
   if (!backend) {
-    backend = {
-      name: base.name,
-      supportsShared: base.supportsShared,
-      reason,
-      get maxWait() {
-        return base.maxWait;
-      },
-      get queueAfter() {
-        return base.queueAfter;
-      },
-      tryAcquire: (...args) => base.tryAcquire(...args),
-      inspect: (key) => base.inspect(key),
-      ...(base.watch ? { watch: (key: string, onChange: () => void) => base.watch!(key, onChange) } : {}),
-      ...(base.keyFor
-        ? { keyFor: (name: string, lockfilePath: string | undefined) => base.keyFor!(name, lockfilePath) }
-        : {}),
-    };
+    backend = aliasBackend(base, { reason });
     labelled.set(id, backend);
   }
   return backend;

@@ -1,0 +1,65 @@
+// An alias of a backend forwards every member; it is how 'auto' labels a backend and how Web Locks
+// generations get queues of their own. An alias that dropped a wait's options once made Web Locks
+// requests poll instead of sleeping in flock.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Backend, TryOptions } from '../../../src/index.js';
+import { aliasBackend } from '../../../src/lock/backends/alias.js';
+
+function recordingBase() {
+  const calls: (TryOptions | undefined)[] = [];
+  let maxWait = 100;
+  const base: Backend = {
+    name: 'base',
+    supportsShared: true,
+    reason: 'the base',
+    get maxWait() {
+      return maxWait;
+    },
+    queueAfter: 7,
+    tryAcquire: (_key, _mode, _holder, options) => {
+      calls.push(options);
+      return undefined;
+    },
+    inspect: () => ({ locked: false }),
+    watch: () => () => {},
+    keyFor: (name) => `key:${name}`,
+  };
+  return { base, calls, setMaxWait: (n: number) => (maxWait = n) };
+}
+
+const holder = { pid: 1, hostname: 'h', command: 'c', since: new Date(0) };
+
+describe('aliasBackend', { timeout: 10_000 }, () => {
+  it('forwards every member, live, as a new object', async () => {
+    const { base, calls, setMaxWait } = recordingBase();
+    const alias = aliasBackend(base);
+    assert.notEqual(alias, base);
+    assert.deepEqual([alias.name, alias.supportsShared, alias.reason], ['base', true, 'the base']);
+    assert.equal(alias.maxWait, 100);
+    setMaxWait(2_000);
+    assert.equal(alias.maxWait, 2_000, 'read from the base each time');
+    assert.equal(alias.queueAfter, 7);
+    assert.equal(alias.keyFor?.('x', undefined), 'key:x');
+    assert.equal(typeof alias.watch, 'function');
+    await alias.tryAcquire('k', 'exclusive', holder, { wait: 5 });
+    assert.deepEqual(calls, [{ wait: 5 }]);
+  });
+
+  it('replaces the reason, and adds its wait options to the attempts that have options only', async () => {
+    const { base, calls } = recordingBase();
+    const alias = aliasBackend(base, { reason: 'chosen', waitOptions: { replaceable: true } });
+    assert.equal(alias.reason, 'chosen');
+    await alias.tryAcquire('k', 'exclusive', holder);
+    await alias.tryAcquire('k', 'exclusive', holder, { wait: 0 });
+    assert.deepEqual(calls, [undefined, { wait: 0, replaceable: true }]);
+  });
+
+  it('has no watch or keyFor where the base has none', () => {
+    const { base } = recordingBase();
+    const { watch: _watch, keyFor: _keyFor, ...plain } = base;
+    const alias = aliasBackend(plain as Backend);
+    assert.equal(alias.watch, undefined);
+    assert.equal(alias.keyFor, undefined);
+  });
+});
