@@ -240,6 +240,8 @@ export function waitInKernel(
   if (!n) return undefined;
   const thread = freeThread();
   if (!thread) return undefined;
+  // An abort listener added now would never run: no sleep at all.
+  if (signal?.aborted) return Promise.resolve('aborted');
   return new Promise<KernelWaitResult>((resolve) => {
     let why: KernelWaitResult = 'failed';
     let resend: NodeJS.Timeout | undefined;

@@ -218,21 +218,15 @@ export class KernelBackend implements Backend {
     let stopWatching = () => {};
     if (options.replaceable) {
       const replaced = new AbortController();
-      const onAbort = () => replaced.abort(options.signal?.reason);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const stop = watchFile(file.key, () => {
+      stopWatching = watchFile(file.key, () => {
         if (!stillAtPath(file)) replaced.abort();
       });
-      stopWatching = () => {
-        stop();
-        options.signal?.removeEventListener('abort', onAbort);
-      };
       // Replaced before the watch began: no sleep on the old file.
-      if (!stillAtPath(file) || options.signal?.aborted) {
+      if (!stillAtPath(file)) {
         stopWatching();
         return undefined;
       }
-      signal = replaced.signal;
+      signal = signal ? AbortSignal.any([signal, replaced.signal]) : replaced.signal;
     }
     const sleeping = waitInKernel(file.fd, mode, wait, signal);
     if (!sleeping) {

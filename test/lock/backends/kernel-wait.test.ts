@@ -67,6 +67,8 @@ describe('waits that sleep in the kernel', { timeout: 60_000, skip }, () => {
       await waitFor(() => threadsInFlock(process.pid) === 1, 10_000, 'asleep in flock');
       controller.abort();
       assert.equal(await aborted.result, 'aborted');
+      // A signal aborted already: no sleep (not one that runs to its 30 s deadline).
+      assert.equal(await (await sleepingWait(fd, 30_000, controller.signal)).result, 'aborted');
       const granted = await sleepingWait(fd, 30_000);
       await waitFor(() => threadsInFlock(process.pid) === 1, 10_000, 'asleep in flock');
       holder.end();
