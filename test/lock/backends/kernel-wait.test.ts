@@ -166,6 +166,27 @@ describe('waits that sleep in the kernel', { timeout: 60_000, skip }, () => {
     assert.equal(answer, true, 'it recognised the handler as its own instead of falling back to polling');
   });
 
+  it('a retry that may not sleep yet starts the wait thread the call will sleep on later', async () => {
+    const file = path.join(dir, 'prepare.lock');
+    writeFileSync(file, '');
+    const holder = await holdWithFlock(file);
+    const child = spawnCommand(process.execPath, [
+      '--import',
+      'tsx',
+      path.join(FIXTURES, 'prepare-wait.ts'),
+      file,
+    ]);
+    const report = JSON.parse(await child.line(/^\{/, 30_000)) as {
+      granted: boolean;
+      before: number;
+      after: number;
+    };
+    assert.equal(report.granted, false, 'busy: held by flock(1)');
+    assert.ok(report.after > report.before, `a thread was started: ${JSON.stringify(report)}`);
+    holder.end();
+    await holder.exited;
+  });
+
   it('a process where something else handles the signal leaves it alone, and polls', async () => {
     const child = spawnCommand(process.execPath, [
       '--import',
