@@ -18,6 +18,11 @@ import { libcCandidates, loadKoffi, loadLibc } from './ffi.js';
  * handler (a harmless libc function, `abs`) is installed without SA_RESTART for one real-time signal, and
  * `pthread_kill` on the waiting thread makes its flock return EINTR — on timeout, on abort, and from an
  * `exit` listener before Node joins the threads. The signal is only taken when nobody else handles it.
+ *
+ * A thread must not be stopped while it loads koffi either: koffi's module set-up aborts the whole process
+ * (`FATAL ERROR: Error::ThrowAsJavaScriptException napi_throw`) when its thread is terminated under it, as
+ * Node terminates worker threads at exit. The same `exit` listener therefore waits for a thread that is
+ * loading, and tells a thread that has not begun to load yet never to.
  */
 
 /**
@@ -44,34 +49,52 @@ const RESEND_MS = 2;
 const LOCK_SH = 1;
 const LOCK_EX = 2;
 
-/** The phases a thread's shared state goes through; index 1 is the cancel flag. */
+/**
+ * The phases a thread's shared state (index 0) goes through; index 1 is the cancel flag. A thread starts
+ * NEW, goes LOADING (koffi) and then IDLE, and is BLOCKING while in flock. At exit, a thread still NEW is
+ * made CLOSED, after which it never loads koffi.
+ */
 const IDLE = 0;
 const BLOCKING = 1;
+const NEW = 2;
+const LOADING = 3;
+const CLOSED = 4;
+const PHASES = ['idle', 'blocking', 'new', 'loading', 'closed'] as const;
+/** How long the exit listener waits for a thread to finish loading koffi (it takes 5–50 ms). */
+const LOADING_GRACE_MS = 5_000;
 
 export type KernelWaitResult = 'held' | 'timeout' | 'aborted' | 'failed';
 
+// Every koffi call happens outside IDLE (LOADING or BLOCKING), so that the exit listener can wait it out.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const koffi = require(workerData.koffi);
-let libc;
-for (const name of workerData.libc) { try { libc = koffi.load(name); break; } catch {} }
-libc ??= koffi.load(null); // as loadLibc does: musl names its libc after the architecture
-const flock = libc.func('int flock(int fd, int operation)');
-const self = libc.func('unsigned long pthread_self(void)');
 const state = new Int32Array(workerData.state);
-parentPort.on('message', ({ fd, op }) => {
-  Atomics.store(state, 0, ${BLOCKING});
-  let result = -1;
-  let errno = 0;
-  if (Atomics.load(state, 1) === 0) {
-    result = flock(fd, op);
-    if (result !== 0) errno = koffi.errno();
+if (Atomics.compareExchange(state, 0, ${NEW}, ${LOADING}) === ${NEW}) {
+  try {
+    const koffi = require(workerData.koffi);
+    let libc;
+    for (const name of workerData.libc) { try { libc = koffi.load(name); break; } catch {} }
+    libc ??= koffi.load(null); // as loadLibc does: musl names its libc after the architecture
+    const flock = libc.func('int flock(int fd, int operation)');
+    const tid = libc.func('unsigned long pthread_self(void)')();
+    parentPort.on('message', ({ fd, op }) => {
+      Atomics.store(state, 0, ${BLOCKING});
+      let result = -1;
+      let errno = 0;
+      if (Atomics.load(state, 1) === 0) {
+        result = flock(fd, op);
+        if (result !== 0) errno = koffi.errno();
+      }
+      Atomics.store(state, 0, ${IDLE});
+      Atomics.notify(state, 0);
+      parentPort.postMessage({ result, errno });
+    });
+    parentPort.postMessage({ tid });
+  } finally {
+    Atomics.store(state, 0, ${IDLE});
+    Atomics.notify(state, 0);
   }
-  Atomics.store(state, 0, ${IDLE});
-  Atomics.notify(state, 0);
-  parentPort.postMessage({ result, errno });
-});
-parentPort.postMessage({ tid: self() });
+}
 `;
 
 interface Native {
@@ -143,8 +166,19 @@ function interrupt(thread: Thread, n: Native): void {
   if (thread.tid !== undefined && !thread.dead) n.pthreadKill(thread.tid, n.signal);
 }
 
-/** Before Node joins the threads at exit: interrupt every blocked one, and wait (briefly) until it is not. */
+/**
+ * Before Node terminates the threads at exit: keep a thread that has not begun to load koffi from ever
+ * loading it, wait for one that is loading, interrupt every blocked one and wait (briefly) until it is not.
+ */
 function interruptAllAtExit(): void {
+  for (const thread of threads) {
+    if (thread.dead) continue;
+    Atomics.compareExchange(thread.state, 0, NEW, CLOSED);
+    const deadline = performance.now() + LOADING_GRACE_MS;
+    while (Atomics.load(thread.state, 0) === LOADING && performance.now() < deadline) {
+      Atomics.wait(thread.state, 0, LOADING, 50);
+    }
+  }
   const n = native;
   if (!n) return;
   for (const thread of threads) {
@@ -161,6 +195,7 @@ function interruptAllAtExit(): void {
 function startThread(): void {
   const require = createRequire(import.meta.url);
   const state = new Int32Array(new SharedArrayBuffer(8));
+  state[0] = NEW;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { koffi: require.resolve('koffi'), libc: libcCandidates(), state: state.buffer },
@@ -209,6 +244,11 @@ function freeThread(): Thread | undefined {
   }
   if (!starting && threads.filter((t) => !t.dead).length < threadCap()) startThread();
   return undefined;
+}
+
+/** The phase of each live wait thread of this process (for tests and diagnostics). */
+export function waitThreadPhases(): (typeof PHASES)[number][] {
+  return threads.filter((t) => !t.dead).map((t) => PHASES[Atomics.load(t.state, 0)] ?? 'idle');
 }
 
 /** Whether waits can sleep in the kernel here (Linux on x64/arm64 with the interrupt signal free). */

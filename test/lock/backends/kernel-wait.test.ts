@@ -129,6 +129,32 @@ describe('waits that sleep in the kernel', { timeout: 60_000, skip }, () => {
     await holder.release();
   });
 
+  it('a process exits while its wait thread loads koffi (which aborts the process if terminated then)', async () => {
+    // Loading takes 4–10 ms here, koffi's set-up a part of it. Without the exit listener's wait, at least
+    // one of these runs died of SIGABRT in each of 12 runs of this test.
+    const delays = [1, 1.5, 2, 2.5, 3, 3.5, 4, 5];
+    const runs = ['natural', 'exit', 'natural', 'exit'].flatMap((how) => delays.map((delay) => [how, delay]));
+    let whileLoading = 0;
+    for (let i = 0; i < runs.length; i += 4) {
+      const children = runs.slice(i, i + 4).map(([how, delay]) => {
+        const child = spawnCommand(process.execPath, [
+          '--import',
+          'tsx',
+          path.join(FIXTURES, 'exit-while-loading.ts'),
+          String(how),
+          String(delay),
+        ]);
+        return { child, what: `${how} exit ${delay} ms into loading` };
+      });
+      for (const { child, what } of children) {
+        if (/while .*loading/.test(await child.line(/^exiting/, 30_000))) whileLoading++;
+        const exit = await child.exited;
+        assert.deepEqual(exit, { code: 0, signal: null }, `${what}: ${child.stderr().slice(0, 300)}`);
+      }
+    }
+    assert.ok(whileLoading >= runs.length / 4, `only ${whileLoading} of ${runs.length} exited while loading`);
+  });
+
   it('LOCKSMITH_WAIT_THREADS=0 turns the sleeping off (waits poll); a bad value is refused', async (t) => {
     const file = path.join(dir, 'no-threads.json');
     const child = spawnChild('lock-worker.ts');
