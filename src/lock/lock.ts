@@ -181,9 +181,18 @@ async function fromBackend(
       signal?.throwIfAborted();
       const remaining = request.deadline - performance.now();
       if (remaining <= 0) return undefined;
+      const slept = performance.now() - asked;
       // It waited its whole turn in its queue: ask again at once, there is nothing to back off from.
-      if (wait > MAX_DELAY && performance.now() - asked >= wait) continue;
-      await waker.wait(remaining, signal, retrying ? RETRY_STEP : MAX_DELAY);
+      if (wait > MAX_DELAY && slept >= wait) continue;
+      if (retrying) {
+        // A retry never sleeps past the end of the retrying: the call then joins the queue on time.
+        const untilQueue = began + queueAfter - performance.now();
+        if (untilQueue > 0) await waker.wait(Math.min(remaining, untilQueue), signal, RETRY_STEP);
+      } else {
+        // A queue that answered at once was not ready (a kernel wait whose thread is still starting): go on
+        // retrying on the retry steps until it is, instead of backing off further.
+        await waker.wait(remaining, signal, wait > 0 && slept < RETRY_STEP ? RETRY_STEP : MAX_DELAY);
+      }
     }
   } finally {
     waker.close();

@@ -11,10 +11,12 @@ export const MAX_DELAY = 50;
 
 /**
  * The longest retry delay, in ms, while a waiting call retries before it joins its backend's own queue
- * (`Backend.queueAfter`): nothing wakes it in that phase, so a single waiter notices a release at most
- * about this late.
+ * (`Backend.queueAfter`): the retries back off 1, 2, 4, 8, 8… ms, and nothing wakes them, so a single
+ * waiter notices a release at most about this late. Retries every 1–2 ms made the holder's critical
+ * section 15–30 % slower on 2 cores (three waiters preempting it ~2 000 times a second, for retries that
+ * fail); with 8 ms steps, 4 processes' contended throughput was 11 % higher (medians of 5 interleaved runs).
  */
-export const RETRY_STEP = 2;
+export const RETRY_STEP = 8;
 
 /**
  * Wakes a task waiting for a lock held by another process: on the backend's change events (the releaser

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { type Backend, type BackendGrant, lock } from '../../src/index.js';
-import { MAX_DELAY } from '../../src/lock/waiter.js';
+import { MAX_DELAY, RETRY_STEP } from '../../src/lock/waiter.js';
 import { tempDir } from '../helpers/tmp.js';
 
 interface Attempt {
@@ -47,31 +47,34 @@ function recordingBackend(queueAfter: number | undefined, queueNotReady = 0) {
 describe('a waiting call joins the backend queue after queueAfter ms', { timeout: 10_000 }, () => {
   const dir = tempDir();
 
-  it('retries often without waiting in the queue first, then waits there (at most maxWait)', async () => {
-    const recording = recordingBackend(60);
+  it('retries on steps of at most 8 ms without waiting in the queue first, then waits there', async () => {
+    const recording = recordingBackend(100);
     recording.begin();
     const handle = await lock(path.join(dir, 'hot'), { backend: recording.backend });
     await handle.release();
     const { attempts } = recording;
     const shown = JSON.stringify(attempts);
     const queued = attempts.findIndex((a) => (a.wait ?? 0) > 0);
-    // Steps of at most 2 ms make about 40 retries in 60 ms; the usual doubling backoff would make 6.
-    assert.ok(queued >= 12, `retried often before queueing: ${shown}`);
+    // Steps capped at 8 ms make 13 or more retries in 100 ms; the usual doubling backoff would make 7.
+    assert.ok(queued >= 11, `retried often before queueing: ${shown}`);
     for (const early of attempts.slice(0, queued)) assert.ok(!early.wait, shown);
-    assert.ok(attempts[queued]!.at >= 60, shown);
+    assert.ok(attempts[queued]!.at >= 100, shown);
+    for (let i = 1; i < queued; i++) {
+      assert.ok(attempts[i]!.at - attempts[i - 1]!.at <= RETRY_STEP + 10, `steps of at most 8 ms: ${shown}`);
+    }
     assert.ok(attempts[queued]!.wait! > MAX_DELAY && attempts[queued]!.wait! <= 2_000, shown);
   });
 
-  it('a queue not ready when the retrying ends is asked again within a few ms, not after 25-50 ms', async () => {
-    const recording = recordingBackend(30, 2);
+  it('a queue not ready when the retrying ends is asked again every few ms until it is', async () => {
+    const recording = recordingBackend(30, 6);
     recording.begin();
     const handle = await lock(path.join(dir, 'not-ready'), { backend: recording.backend });
     await handle.release();
     const asked = recording.attempts.filter((a) => a.wait);
-    assert.equal(asked.length, 3, JSON.stringify(recording.attempts));
-    // The backoff goes on from the 2 ms retry steps (2-4 ms, then 4-8 ms), with room for late timers; had
-    // the retries counted as backing off, the steps would be 25-50 ms each.
-    assert.ok(asked[2]!.at - asked[0]!.at < 35, JSON.stringify(recording.attempts));
+    assert.equal(asked.length, 7, JSON.stringify(recording.attempts));
+    // It goes on retrying on the 8 ms retry steps (4-8 ms each: at most 48 ms for the 6), with room for
+    // late timers; backing off further would take at least 8 + 16 + 4 × 25 = 124 ms.
+    assert.ok(asked[6]!.at - asked[0]!.at < 90, JSON.stringify(recording.attempts));
   });
 
   it('a timeout shorter than queueAfter never waits in the queue', async () => {
