@@ -56,8 +56,25 @@ function checkName(value: unknown, what: string): string {
   return value;
 }
 
+/** Paths resolved against `resolvedIn` (the working folder then): locking the same path again skips it. */
+const resolved = new Map<string, string>();
+let resolvedIn = '';
+const RESOLVED_MAX = 256;
+
 function checkPath(value: unknown, what: string): string {
-  return path.resolve(checkName(value, what));
+  const name = checkName(value, what);
+  const cwd = process.cwd();
+  if (cwd !== resolvedIn) {
+    resolved.clear();
+    resolvedIn = cwd;
+  }
+  let absolute = resolved.get(name);
+  if (absolute === undefined) {
+    absolute = path.resolve(name);
+    if (resolved.size >= RESOLVED_MAX) resolved.clear();
+    resolved.set(name, absolute);
+  }
+  return absolute;
 }
 
 /** Paths recently found not to be folders: locking the same file again skips the stat (the hot path). */

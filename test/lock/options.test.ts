@@ -50,3 +50,26 @@ describe('argument checks', { timeout: 10_000 }, () => {
     await assert.rejects(lock(path.join(dir, 'h'), { signal: {} as AbortSignal }), invalid);
   });
 });
+
+describe('relative paths', { timeout: 10_000 }, () => {
+  const dir = tempDir();
+
+  it('resolve against the working folder of the moment, also for a path locked before', async () => {
+    const before = process.cwd();
+    const [a, b] = [path.join(dir, 'a'), path.join(dir, 'b')];
+    mkdirSync(a);
+    mkdirSync(b);
+    try {
+      process.chdir(a);
+      const first = await lock('same.json');
+      assert.equal(first.lockfilePath, path.join(a, 'same.json.lock'));
+      await first.release();
+      process.chdir(b);
+      const second = await lock('same.json');
+      assert.equal(second.lockfilePath, path.join(b, 'same.json.lock'), 'not the path resolved in a');
+      await second.release();
+    } finally {
+      process.chdir(before);
+    }
+  });
+});

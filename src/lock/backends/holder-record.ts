@@ -79,7 +79,7 @@ export function writeRecord(
   holder: HolderRecord,
 ): WrittenRecord | undefined {
   const { size } = stat;
-  const line = `${HELD}${encodeHolder({ ...holder, since: wholeSeconds(holder.since) }).slice(1)}`;
+  const line = heldLine(holder);
   const last = file.lastWritten;
   const sameBytes = last !== undefined && file.lastLine === line && size === offset + last.length;
   if (sameBytes && file.seen?.ctimeNs === stat.ctimeNs && file.seen.size === size) {
@@ -111,8 +111,24 @@ export function writeRecord(
   return { bytes, restoreEmpty };
 }
 
-function wholeSeconds(date: Date): Date {
-  return new Date(date.getTime() - (date.getTime() % 1000));
+/** The last held line encoded, and what it was encoded from: a hot loop asks for the same one many times. */
+let lastLine: { second: number; holder: HolderRecord; line: string } | undefined;
+const RECORD_FIELDS = new Set(['pid', 'hostname', 'command', 'since', 'mode']);
+
+/** Whether two holders give the same record within one second (a holder with other fields never does). */
+function sameRecord(a: HolderRecord, b: HolderRecord): boolean {
+  for (const key in a) if (!RECORD_FIELDS.has(key)) return false;
+  return a.pid === b.pid && a.mode === b.mode && a.command === b.command && a.hostname === b.hostname;
+}
+
+/** The held record line of `holder`, with the time in whole seconds. */
+function heldLine(holder: HolderRecord): string {
+  const second = Math.floor(holder.since.getTime() / 1000);
+  const last = lastLine;
+  if (last?.second === second && sameRecord(holder, last.holder)) return last.line;
+  const line = `${HELD}${encodeHolder({ ...holder, since: new Date(second * 1000) }).slice(1)}`;
+  lastLine = { second, holder, line };
+  return line;
 }
 
 /** Mark the record written by `written` free (or truncate the file back to empty). Called while holding. */

@@ -1,0 +1,59 @@
+// The holder record a kernel lock file holds: what a holder writes, read back as other tools see it.
+import assert from 'node:assert/strict';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { type RecordFile, writeRecord } from '../../../src/lock/backends/holder-record.js';
+import type { HolderRecord } from '../../../src/lock/holder-info.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+function recordFile(key: string): RecordFile {
+  return {
+    fd: openSync(key, 'w+'),
+    key,
+    created: true,
+    lastWritten: undefined,
+    lastLine: undefined,
+    seen: undefined,
+  };
+}
+
+function write(file: RecordFile, holder: HolderRecord): Record<string, unknown> {
+  const stat = statSync(file.key, { bigint: true });
+  assert.ok(writeRecord(file, 0, { size: Number(stat.size), ctimeNs: stat.ctimeNs }, holder));
+  return JSON.parse(readFileSync(file.key, 'utf8').split('\n')[0]!);
+}
+
+describe('holder records', { timeout: 10_000 }, () => {
+  const dir = tempDir();
+  const holder: HolderRecord = {
+    pid: 4242,
+    hostname: 'host-a',
+    command: 'node sync.js',
+    mode: 'exclusive',
+    since: new Date('2026-11-23T12:03:01.250Z'),
+  };
+
+  it('record who holds, in whole seconds, and whatever changed within the same second', () => {
+    const file = recordFile(path.join(dir, 'a.lock'));
+    try {
+      assert.deepEqual(write(file, holder), {
+        state: 'held',
+        pid: 4242,
+        hostname: 'host-a',
+        command: 'node sync.js',
+        mode: 'exclusive',
+        since: '2026-11-23T12:03:01.000Z',
+      });
+      const sameSecond = new Date('2026-11-23T12:03:01.900Z');
+      assert.equal(write(file, { ...holder, since: sameSecond, mode: 'shared' }).mode, 'shared');
+      assert.equal(write(file, { ...holder, since: sameSecond, pid: 7 }).pid, 7);
+      assert.equal(write(file, { ...holder, since: sameSecond, command: 'x' }).command, 'x');
+      assert.equal(write(file, { ...holder, since: sameSecond, hostname: 'b' }).hostname, 'b');
+      const later = write(file, { ...holder, since: new Date('2026-11-23T12:03:02.100Z') });
+      assert.equal(later.since, '2026-11-23T12:03:02.000Z');
+    } finally {
+      closeSync(file.fd);
+    }
+  });
+});
