@@ -189,9 +189,9 @@ async function fromBackend(
         const untilQueue = began + queueAfter - performance.now();
         if (untilQueue > 0) await waker.wait(Math.min(remaining, untilQueue), signal, RETRY_STEP);
       } else {
-        // A queue that answered at once was not ready (a kernel wait whose thread is still starting): go on
-        // retrying on the retry steps until it is, instead of backing off further.
-        await waker.wait(remaining, signal, wait > 0 && slept < RETRY_STEP ? RETRY_STEP : MAX_DELAY);
+        // The backoff goes on from the retry steps: a queue not ready yet (a kernel wait whose thread is
+        // still starting) is asked again after 8–16 ms, then 16–32 ms, not 25–50 ms at once.
+        await waker.wait(remaining, signal, MAX_DELAY);
       }
     }
   } finally {
