@@ -1,5 +1,5 @@
 // The benchmark harness behind `npm run bench` (started by bench/run.js, which installs the anchors first).
-//   npm run bench                      every figure, every subject, 3 runs; writes docs/benchmarks.{md,svg}
+//   npm run bench                      every figure, every subject, 5 runs; writes docs/benchmarks.{md,svg}
 //   npm run bench -- --quick           tiny sizes, one run, written to bench/.work/ (a smoke test)
 //   --runs N  --subjects a,b  --figures a,b  --out DIR
 //   --note TEXT                        a line for the report's header (e.g. "measured on a shared machine")
@@ -34,7 +34,7 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick === true;
-const runs = Number(args.runs ?? (quick ? 1 : 3));
+const runs = Number(args.runs ?? (quick ? 1 : 5));
 const pick = (list: string | undefined) => (list ? new Set(list.split(',').map((s) => s.trim())) : undefined);
 const wantedSubjects = pick(args.subjects);
 const wantedFigures = pick(args.figures);
