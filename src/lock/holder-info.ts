@@ -66,12 +66,18 @@ export function encodeHolder(holder: HolderRecord): string {
 const prefixes = new Map<string, string>();
 const RECORD_KEYS = new Set(['pid', 'hostname', 'command', 'since', 'mode']);
 
+/** Whether `holder` has only the fields of a holder record (the lease backend adds its token and lease). */
+export function hasOnlyRecordFields(holder: HolderRecord): boolean {
+  for (const key in holder) if (!RECORD_KEYS.has(key)) return false;
+  return true;
+}
+
 function ownPrefix(holder: HolderRecord): string | undefined {
   if (holder.pid !== process.pid || holder.command !== cachedCommand || holder.hostname !== cachedHostname) {
     return undefined;
   }
   // Records with more fields (the lease backend adds its token and lease) take the general path.
-  for (const key in holder) if (!RECORD_KEYS.has(key)) return undefined;
+  if (!hasOnlyRecordFields(holder)) return undefined;
   const mode = holder.mode ?? '';
   let prefix = prefixes.get(mode);
   if (prefix === undefined) {

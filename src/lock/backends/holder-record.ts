@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { decodeHolder, encodeHolder, type HolderRecord } from '../holder-info.js';
+import { decodeHolder, encodeHolder, type HolderRecord, hasOnlyRecordFields } from '../holder-info.js';
 
 /**
  * The holder record in a kernel lock file: one JSON line whose first field says whether the lock is held.
@@ -113,11 +113,10 @@ export function writeRecord(
 
 /** The last held line encoded, and what it was encoded from: a hot loop asks for the same one many times. */
 let lastLine: { second: number; holder: HolderRecord; line: string } | undefined;
-const RECORD_FIELDS = new Set(['pid', 'hostname', 'command', 'since', 'mode']);
 
 /** Whether two holders give the same record within one second (a holder with other fields never does). */
 function sameRecord(a: HolderRecord, b: HolderRecord): boolean {
-  for (const key in a) if (!RECORD_FIELDS.has(key)) return false;
+  if (!hasOnlyRecordFields(a)) return false;
   return a.pid === b.pid && a.mode === b.mode && a.command === b.command && a.hostname === b.hostname;
 }
 

@@ -113,6 +113,11 @@ function symlinkTarget(key: string): string | undefined {
   }
 }
 
+/** The OS error behind an error of ours (`#openCreatingFolder` throws typed ones) or the error itself. */
+function osError(error: unknown): NodeJS.ErrnoException | undefined {
+  return (error instanceof LocksmithError ? error.cause : error) as NodeJS.ErrnoException | undefined;
+}
+
 /** The lock file's size and ctime when its path still names the file this descriptor was opened on. */
 function statAtPath(file: OpenFile): LockFileStat | undefined {
   const stat = fs.statSync(file.key, { bigint: true, throwIfNoEntry: false });
@@ -405,9 +410,7 @@ export class KernelBackend implements Backend {
     try {
       ({ fd, created } = this.#openOrCreate(key, flags));
     } catch (error) {
-      // #openCreatingFolder throws typed errors; the OS error is their cause.
-      const os = (error instanceof LocksmithError ? error.cause : error) as NodeJS.ErrnoException | undefined;
-      const code = os?.code;
+      const code = osError(error)?.code;
       if (!(code === 'EACCES' || code === 'EPERM' || code === 'EROFS') || !fs.existsSync(key)) throw error;
       // A lock file we may not write (read-only mount, another user's file) can still be flock'ed;
       // only the holder record is skipped.
@@ -442,8 +445,7 @@ export class KernelBackend implements Backend {
     try {
       return { fd: this.#openCreatingFolder(key, flags | fs.constants.O_EXCL), created: true };
     } catch (error) {
-      const os = (error instanceof LocksmithError ? error.cause : error) as NodeJS.ErrnoException | undefined;
-      if (os?.code !== 'EEXIST') throw error;
+      if (osError(error)?.code !== 'EEXIST') throw error;
     }
     return { fd: this.#openCreatingFolder(key, flags), created: false };
   }
