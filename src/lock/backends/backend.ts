@@ -98,7 +98,7 @@ export interface Backend {
    */
   readonly maxWait?: number | undefined;
   /**
-   * How long (ms) a waiting call retries on a short backoff (at most 2 ms a step) before the core passes
+   * How long (ms) a waiting call retries on a short backoff (steps of at most 8 ms) before the core passes
    * `wait`, for a backend whose handoff to a queued waiter is slow compared with a retry (default 0).
    */
   readonly queueAfter?: number | undefined;

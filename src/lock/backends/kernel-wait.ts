@@ -171,6 +171,7 @@ function interrupt(thread: Thread, n: Native): void {
  * loading it, wait for one that is loading, interrupt every blocked one and wait (briefly) until it is not.
  */
 function interruptAllAtExit(): void {
+  const n = native;
   for (const thread of threads) {
     if (thread.dead) continue;
     Atomics.compareExchange(thread.state, 0, NEW, CLOSED);
@@ -178,11 +179,7 @@ function interruptAllAtExit(): void {
     while (Atomics.load(thread.state, 0) === LOADING && performance.now() < deadline) {
       Atomics.wait(thread.state, 0, LOADING, 50);
     }
-  }
-  const n = native;
-  if (!n) return;
-  for (const thread of threads) {
-    if (thread.dead || thread.tid === undefined) continue;
+    if (!n || thread.tid === undefined) continue;
     for (let i = 0; i < 500 && Atomics.load(thread.state, 0) === BLOCKING; i++) {
       interrupt(thread, n);
       Atomics.wait(thread.state, 0, BLOCKING, 1);
