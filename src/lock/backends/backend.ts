@@ -28,6 +28,11 @@ export interface TryOptions {
    * holder of the old one then excludes nobody.
    */
   replaceable?: boolean;
+  /**
+   * The lock file is the caller's own data file (`lockfilePath` equal to `path`, flock(1) style): the
+   * backend writes nothing into it and never removes it. Passed on every attempt of such a call.
+   */
+  dataFile?: boolean;
 }
 
 /** One acquisition granted by a backend. */

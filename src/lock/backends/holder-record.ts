@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { decodeHolder, encodeHolder, type HolderRecord, hasOnlyRecordFields } from '../holder-info.js';
+import { decodeHolder, type HolderRecord, hasOnlyRecordFields } from '../holder-info.js';
 
 /**
  * The holder record in a kernel lock file: one JSON line whose first field says whether the lock is held.
@@ -14,23 +14,32 @@ import { decodeHolder, encodeHolder, type HolderRecord, hasOnlyRecordFields } fr
  * block is freed and allocated on every acquisition), an overwrite ~1.5 µs. The file only grows: a
  * record shorter than the one before it is padded with spaces after its newline.
  *
- * The record is diagnostic, never used for exclusion, and is written only into a file that is ours:
- * holding a locksmith record (held or free), or empty. An empty file we did not create and that is not
- * named `*.lock` may be someone's data file locked flock(1)-style: it gets a record while we hold it and is
- * truncated back to empty on release, so it ends as we found it.
+ * The record is diagnostic, never used for exclusion, and is written only into a file that is ours beyond
+ * doubt: one this process created as a lock file (O_EXCL, and not the caller's data file: see
+ * `TryOptions.dataFile`), or one holding nothing but a locksmith record (held or free) in its exact
+ * form: `{"state":` first, our fields in our order, a time in whole seconds, our padding after it. Any
+ * other content (someone's data file used as its own lock file, a JSON file that merely has `pid`,
+ * `hostname` and `since` fields, an empty file another tool made) is never written, truncated or
+ * removed; `inspect` then names the holder from the kernel's table of locks where there is one (Linux).
  */
 
-const HELD = '{"state":"held",';
 /** Where the four bytes of "held" / "free" start in the record line. */
 const STATE_AT = '{"state":"'.length;
 /** Records are short (the command is cut at 200 characters); a longer file is not ours. */
 export const RECORD_READ = 4096;
+/** The fields of a record line, in the order locksmith writes them (`mode` may be absent). */
+const FIELDS = ['state', 'pid', 'hostname', 'command', 'mode', 'since'];
+/** Every record's time has whole seconds: its line ends so. */
+const LINE_END = '.000Z"}\n';
 
 /** What a file descriptor's records need to know about it. */
 export interface RecordFile {
   readonly fd: number;
   readonly key: string;
-  /** This process created the file (O_EXCL), so it is a lock file even while empty. */
+  /**
+   * This process created the file (O_EXCL) as a lock file, not as the caller's data file: it is ours even
+   * while empty.
+   */
   created: boolean;
   /** The bytes this process last wrote into the file, to recognise them without parsing. */
   lastWritten: Buffer | undefined;
@@ -40,19 +49,45 @@ export interface RecordFile {
   seen: LockFileStat | undefined;
 }
 
-/** What a grant wrote, so that its release can undo it. */
+/** What a grant wrote, so that its release can mark it free. */
 export interface WrittenRecord {
   /** The held record as written, padding included. */
   readonly bytes: Buffer;
-  /** The file was empty and may not be ours: truncate it back instead of leaving a free record. */
-  readonly restoreEmpty: boolean;
 }
 
-/** The state and holder of a record's text (its first line); undefined when it is not a locksmith record. */
+/**
+ * The state and holder of a locksmith record, or undefined when `text` is anything else. Only the exact
+ * form locksmith writes counts (see the top of this file): a JSON line that merely has the same fields is
+ * someone's data. Behind the line only our padding may follow, or the end of a longer record that a
+ * shared co-holder wrote at the same moment (shared holders write concurrently and may leave a torn tail).
+ */
 export function parseRecord(text: string): { state: 'held' | 'free'; holder: HolderRecord } | undefined {
-  const holder = decodeHolder(text);
-  if (holder === undefined) return undefined;
-  return { state: text.startsWith('{"state":"free"') ? 'free' : 'held', holder };
+  const newline = text.indexOf('\n');
+  if (newline < 0 || !text.startsWith('{"state":"')) return undefined;
+  const line = text.slice(0, newline + 1);
+  if (!line.endsWith(LINE_END) || !ourTail(text.slice(newline + 1))) return undefined;
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (raw.state !== 'held' && raw.state !== 'free') return undefined;
+  const keys = Object.keys(raw);
+  const expected = FIELDS.filter((key) => key !== 'mode' || 'mode' in raw);
+  if (keys.length !== expected.length || keys.some((key, i) => key !== expected[i])) return undefined;
+  if (`${JSON.stringify(raw)}\n` !== line) return undefined; // our spelling: no spaces, no escapes of our own
+  const holder = decodeHolder(line);
+  if (holder === undefined || typeof raw.command !== 'string') return undefined;
+  return { state: raw.state, holder };
+}
+
+/** Padding, or the end of a longer record line (ending as every record does) and its padding. */
+function ourTail(tail: string): boolean {
+  const trimmed = tail.replace(/ +$/, '');
+  if (trimmed === '') return true;
+  if (trimmed.indexOf('\n') !== trimmed.length - 1) return false;
+  return trimmed.length <= LINE_END.length ? LINE_END.endsWith(trimmed) : trimmed.endsWith(LINE_END);
 }
 
 /** What the path's stat said about the lock file when it was just locked. */
@@ -63,8 +98,8 @@ export interface LockFileStat {
 }
 
 /**
- * Write `holder`'s record into the file at `offset`. Returns undefined when the file holds someone else's
- * content (left untouched) or the write failed (the record is diagnostic: a full disk must not turn a
+ * Write `holder`'s record into the file at `offset`. Returns undefined when the file is not ours beyond
+ * doubt (left untouched) or the write failed (the record is diagnostic: a full disk must not turn a
  * granted lock into an error).
  *
  * The record's time has whole seconds, so a process that takes the same lock again within a second
@@ -83,18 +118,18 @@ export function writeRecord(
   const last = file.lastWritten;
   const sameBytes = last !== undefined && file.lastLine === line && size === offset + last.length;
   if (sameBytes && file.seen?.ctimeNs === stat.ctimeNs && file.seen.size === size) {
-    return { bytes: last, restoreEmpty: false }; // unchanged since we last looked: our bytes are there
+    return { bytes: last }; // unchanged since we last looked: our bytes are there
   }
   file.seen = undefined;
-  let restoreEmpty = false;
   if (size <= offset) {
-    restoreEmpty = !file.created && !file.key.endsWith('.lock');
+    // Empty: ours only if this process made it as a lock file. Anyone's empty file may be their data.
+    if (!file.created) return undefined;
   } else {
     const content = readRegion(file.fd, offset, size);
     if (content === undefined) return undefined;
     if (sameBytes && content.equals(last)) {
       file.seen = stat;
-      return { bytes: last, restoreEmpty: false };
+      return { bytes: last };
     }
     if (!isOurRecord(content, last)) return undefined;
   }
@@ -106,9 +141,9 @@ export function writeRecord(
   } catch {
     return undefined;
   }
-  file.lastWritten = restoreEmpty ? undefined : bytes;
-  file.lastLine = restoreEmpty ? undefined : line;
-  return { bytes, restoreEmpty };
+  file.lastWritten = bytes;
+  file.lastLine = line;
+  return { bytes };
 }
 
 /** The last held line encoded, and what it was encoded from: a hot loop asks for the same one many times. */
@@ -125,21 +160,31 @@ function heldLine(holder: HolderRecord): string {
   const second = Math.floor(holder.since.getTime() / 1000);
   const last = lastLine;
   if (last?.second === second && sameRecord(holder, last.holder)) return last.line;
-  const line = `${HELD}${encodeHolder({ ...holder, since: new Date(second * 1000) }).slice(1)}`;
+  // Built field by field: the order is part of what makes a record recognisably ours.
+  const fields = {
+    state: 'held',
+    pid: holder.pid,
+    hostname: holder.hostname,
+    command: holder.command,
+    ...(holder.mode ? { mode: holder.mode } : {}),
+    since: new Date(second * 1000).toISOString(),
+  };
+  const line = `${JSON.stringify(fields)}\n`;
   lastLine = { second, holder, line };
   return line;
 }
 
-/** Mark the record written by `written` free (or truncate the file back to empty). Called while holding. */
+/**
+ * Mark the record written by `written` free, if the file still holds exactly it (else someone wrote the
+ * file since: it is left alone). Called while holding. Only the four bytes of the state change.
+ */
 export function clearRecord(file: RecordFile, offset: number, written: WrittenRecord): void {
   try {
-    if (written.restoreEmpty) {
-      fs.ftruncateSync(file.fd, offset);
-      return;
-    }
+    const content = readRegion(file.fd, offset, fs.fstatSync(file.fd).size);
+    if (content === undefined || !content.equals(written.bytes)) return;
+    fs.writeSync(file.fd, 'free', offset + STATE_AT);
     const free = Buffer.from(written.bytes);
     free.write('free', STATE_AT);
-    fs.writeSync(file.fd, free, 0, free.length, offset);
     file.lastWritten = free;
     file.lastLine = undefined;
     file.seen = undefined;
@@ -156,22 +201,38 @@ export function clearAnyRecord(file: RecordFile, offset: number): void {
   try {
     const content = readRegion(file.fd, offset, fs.fstatSync(file.fd).size);
     if (content === undefined || parseRecord(content.toString('utf8'))?.state !== 'held') return;
-    content.write('free', STATE_AT);
-    fs.writeSync(file.fd, content, 0, content.length, offset);
+    fs.writeSync(file.fd, 'free', offset + STATE_AT);
   } catch {
     // Diagnostic housekeeping, as above.
   }
 }
 
+/**
+ * Whether the file holds nothing but locksmith's records (or nothing at all): a lock file that
+ * `removeOnRelease` may remove. Anything else is someone's data.
+ */
+export function onlyRecords(fd: number, offset: number): boolean {
+  let size: number;
+  try {
+    size = fs.fstatSync(fd).size;
+  } catch {
+    return false;
+  }
+  if (size <= offset) return true;
+  const content = readRegion(fd, offset, size);
+  return content !== undefined && parseRecord(content.toString('utf8')) !== undefined;
+}
+
 /** The current holder named by the file's record, if it holds a held locksmith record. */
 export function readHolder(fd: number, offset: number): HolderRecord | undefined {
-  const buffer = Buffer.alloc(RECORD_READ);
+  const buffer = Buffer.alloc(RECORD_READ + 1);
   let length: number;
   try {
-    length = fs.readSync(fd, buffer, 0, RECORD_READ, offset);
+    length = fs.readSync(fd, buffer, 0, RECORD_READ + 1, offset);
   } catch {
     return undefined;
   }
+  if (length > RECORD_READ) return undefined; // longer than any record: not ours
   const record = parseRecord(buffer.toString('utf8', 0, length));
   return record?.state === 'held' ? record.holder : undefined;
 }
@@ -194,6 +255,5 @@ function readRegion(fd: number, offset: number, size: number): Buffer | undefine
 /** Whether `content` is a locksmith record: the bytes we last wrote, a crashed holder's, a co-holder's, a free one. */
 function isOurRecord(content: Buffer, lastWritten: Buffer | undefined): boolean {
   if (lastWritten !== undefined && content.equals(lastWritten)) return true;
-  // Its first line only: shared holders write their records concurrently and may leave a torn tail.
   return parseRecord(content.toString('utf8')) !== undefined;
 }

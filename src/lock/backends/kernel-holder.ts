@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { type HolderInfo, shortenCommand } from '../holder-info.js';
+import { type HolderInfo, type HolderRecord, shortenCommand } from '../holder-info.js';
 import { type FlockEntry, hasOpen } from './proc-locks.js';
 import { noSuchProcess } from './process-identity.js';
 
@@ -35,4 +35,38 @@ function commandOf(pid: number): string {
   }
   const [program, ...argv] = text.replace(/\0$/, '').split('\0');
   return program ? shortenCommand(program, argv) : '';
+}
+
+/**
+ * Whether the process a holder record names is dead (it is on this host and its pid is gone). A holder
+ * killed by a signal cannot clear its record, and tools that record nothing (util-linux flock) leave it
+ * in place when they take the lock next: such a record names a past holder, not the current one.
+ */
+function provablyGone(holder: HolderInfo): boolean {
+  if (holder.hostname !== os.hostname() || holder.pid === process.pid) return false;
+  return noSuchProcess(holder.pid);
+}
+
+/**
+ * Whether the kernel's list of flock locks of this file (Linux) shows that the recorded process of this
+ * host does not hold it: where waiters sleep in the kernel, releases do not rewrite the record, so after a
+ * release it names the last holder, which may no longer be the current one.
+ */
+function provablyNotHolding(holder: HolderInfo, locks: readonly FlockEntry[] | undefined): boolean {
+  if (holder.hostname !== os.hostname()) return false;
+  return locks !== undefined && !locks.some((entry) => entry.pid === holder.pid);
+}
+
+/**
+ * Who holds the lock, for `inspect`: the holder record names it unless it is provably someone else (a
+ * dead process, or one the kernel's table shows not holding); else the kernel's table may name it.
+ */
+export function currentHolderOf(
+  recorded: HolderRecord | undefined,
+  locks: readonly FlockEntry[] | undefined,
+  dev: bigint,
+  ino: bigint,
+): HolderInfo | undefined {
+  if (recorded && !provablyGone(recorded) && !provablyNotHolding(recorded, locks)) return recorded;
+  return locks && kernelHolder(locks, dev, ino);
 }

@@ -1,14 +1,6 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import {
-  LockCompromisedError,
-  LockDirectoryError,
-  LockInvalidArgumentError,
-  LockIOError,
-  LocksmithError,
-} from '../../errors.js';
-import type { HolderInfo, HolderRecord } from '../holder-info.js';
+import { LockCompromisedError } from '../../errors.js';
+import type { HolderRecord } from '../holder-info.js';
 import type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from './backend.js';
 import { watchFile } from './dir-watch.js';
 import { watchLockFile } from './file-watch.js';
@@ -16,12 +8,14 @@ import {
   clearAnyRecord,
   clearRecord,
   type LockFileStat,
+  onlyRecords,
   type RecordFile,
   readHolder,
   type WrittenRecord,
   writeRecord,
 } from './holder-record.js';
-import { kernelHolder } from './kernel-holder.js';
+import { currentHolderOf } from './kernel-holder.js';
+import { openForInspect, openLockFile } from './kernel-open.js';
 import {
   type KernelWaitResult,
   kernelWaitsAvailable,
@@ -29,8 +23,7 @@ import {
   waitInKernel,
 } from './kernel-wait.js';
 import type { NativeLock } from './native-lock.js';
-import { type FlockEntry, flockLocks } from './proc-locks.js';
-import { noSuchProcess } from './process-identity.js';
+import { flockLocks } from './proc-locks.js';
 
 /** A descriptor of a lock file, with the identity of the file it was opened on. */
 interface OpenFile extends RecordFile {
@@ -59,65 +52,6 @@ const KERNEL_WAIT_MS = 2_000;
  * waiter has waited 1 ms. Joining the kernel's queue after this bounds how long a waiter only retries.
  */
 const QUEUE_AFTER = 20;
-/**
- * Lock files are opened without following a symlink in their last component (as Python's filelock does):
- * a symlink planted in a shared folder would otherwise make us create, lock and write into its target.
- * Windows has no such flag (0).
- */
-const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
-
-/**
- * Whether the process a holder record names is dead (it is on this host and its pid is gone). A holder
- * killed by a signal cannot clear its record, and tools that record nothing (util-linux flock) leave it
- * in place when they take the lock next: such a record names a past holder, not the current one.
- */
-function provablyGone(holder: HolderInfo): boolean {
-  if (holder.hostname !== os.hostname() || holder.pid === process.pid) return false;
-  return noSuchProcess(holder.pid);
-}
-
-/**
- * Whether the kernel's list of flock locks of this file (Linux) shows that the recorded process of this
- * host does not hold it: where waiters sleep in the kernel, releases do not rewrite the record, so after a
- * release it names the last holder, which may no longer be the current one.
- */
-function provablyNotHolding(holder: HolderInfo, locks: readonly FlockEntry[] | undefined): boolean {
-  if (holder.hostname !== os.hostname()) return false;
-  return locks !== undefined && !locks.some((entry) => entry.pid === holder.pid);
-}
-
-/**
- * Node's recursive mkdir reports ENOENT whenever it cannot create a missing ancestor (on a read-only mount,
- * for instance): find the real reason by creating the topmost missing folder alone.
- */
-function mkdirCause(folder: string, error: unknown): unknown {
-  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error;
-  let missing = folder;
-  for (let parent = path.dirname(missing); parent !== missing && !fs.existsSync(parent); ) {
-    missing = parent;
-    parent = path.dirname(missing);
-  }
-  try {
-    fs.mkdirSync(missing);
-    return error;
-  } catch (real) {
-    return real;
-  }
-}
-
-function symlinkTarget(key: string): string | undefined {
-  try {
-    return fs.readlinkSync(key);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The OS error behind an error of ours (`#openCreatingFolder` throws typed ones) or the error itself. */
-function osError(error: unknown): NodeJS.ErrnoException | undefined {
-  return (error instanceof LocksmithError ? error.cause : error) as NodeJS.ErrnoException | undefined;
-}
-
 /** The lock file's size and ctime when its path still names the file this descriptor was opened on. */
 function statAtPath(file: OpenFile): LockFileStat | undefined {
   const stat = fs.statSync(file.key, { bigint: true, throwIfNoEntry: false });
@@ -164,8 +98,9 @@ export class KernelBackend implements Backend {
     holder: HolderRecord,
     options?: TryOptions,
   ): BackendGrant | undefined | Promise<BackendGrant | undefined> {
+    const dataFile = options?.dataFile === true;
     for (let attempt = 0; attempt < MAX_REOPEN; attempt++) {
-      const file = this.#take(key);
+      const file = this.#take(key, dataFile);
       const result = this.#native.tryLock(file.fd, mode);
       if (result !== 'held') {
         // Busy on a kept descriptor of a file that is no longer the lock file (replaced or removed while
@@ -174,7 +109,7 @@ export class KernelBackend implements Backend {
           this.#discard(file);
           continue;
         }
-        if (result === 'busy' && options && this.maxWait !== undefined) {
+        if (result === 'busy' && options?.wait !== undefined && this.maxWait !== undefined) {
           // A waiting call: it sleeps in the kernel once it has retried for a while; have a thread ready.
           if (!options.wait) prepareKernelWait();
           const sleeping = options.wait ? this.#sleep(file, mode, holder, options.wait, options) : undefined;
@@ -184,7 +119,7 @@ export class KernelBackend implements Backend {
         if (result === 'busy') return undefined;
         continue; // interrupted by a signal: try again
       }
-      const grant = this.#granted(file, mode, holder);
+      const grant = this.#granted(file, mode, holder, dataFile);
       if (grant) return grant;
     }
     return undefined;
@@ -194,16 +129,18 @@ export class KernelBackend implements Backend {
    * The lock is on the descriptor's inode. If the path now names another file (removed by
    * `removeOnRelease` or by another tool, then created again), a lock on the old inode excludes nobody:
    * drop it (undefined: lock the file that is there now). The same stat tells the holder record the file's
-   * size and whether anyone wrote it, so the check costs no extra system call.
+   * size and whether anyone wrote it, so the check costs no extra system call. The caller's own data file
+   * (`dataFile`) gets no record: it is theirs.
    */
-  #granted(file: OpenFile, mode: LockMode, holder: HolderRecord): KernelGrant | undefined {
+  #granted(file: OpenFile, mode: LockMode, holder: HolderRecord, dataFile: boolean): KernelGrant | undefined {
     const stat = statAtPath(file);
     if (stat === undefined) {
       this.#native.unlock(file.fd);
       this.#discard(file);
       return undefined;
     }
-    const written = file.writable ? writeRecord(file, this.#native.recordOffset, stat, holder) : undefined;
+    const written =
+      file.writable && !dataFile ? writeRecord(file, this.#native.recordOffset, stat, holder) : undefined;
     return new KernelGrant(this, file, mode, written);
   }
 
@@ -238,7 +175,9 @@ export class KernelBackend implements Backend {
       stopWatching();
       return undefined;
     }
-    return this.#afterSleep(file, mode, holder, sleeping, signal).finally(stopWatching);
+    return this.#afterSleep(file, mode, holder, sleeping, signal, options.dataFile === true).finally(
+      stopWatching,
+    );
   }
 
   async #afterSleep(
@@ -247,6 +186,7 @@ export class KernelBackend implements Backend {
     holder: HolderRecord,
     sleeping: Promise<KernelWaitResult>,
     signal: AbortSignal | undefined,
+    dataFile: boolean,
   ): Promise<BackendGrant | undefined> {
     const outcome = await sleeping;
     if (outcome !== 'held') {
@@ -260,18 +200,13 @@ export class KernelBackend implements Backend {
       return undefined;
     }
     // The holder record needs the current time, not the time the wait began.
-    return this.#granted(file, mode, { ...holder, since: new Date() });
+    return this.#granted(file, mode, { ...holder, since: new Date() }, dataFile);
   }
 
   inspect(key: string): BackendStatus {
-    let fd: number;
-    try {
-      fd = fs.openSync(key, fs.constants.O_RDONLY | NOFOLLOW);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return { locked: false };
-      throw this.#openError(key, error);
-    }
+    const opened = openForInspect(key);
+    if (opened === undefined) return { locked: false };
+    const { fd, stat } = opened;
     try {
       // A probe of our own on a separate descriptor: it conflicts with every holder, this process included.
       if (this.#native.tryLock(fd, 'exclusive') === 'held') {
@@ -285,14 +220,9 @@ export class KernelBackend implements Backend {
       } else {
         status.mode = 'exclusive';
       }
-      const { dev, ino } = fs.fstatSync(fd, { bigint: true });
+      const { dev, ino } = stat;
       const locks = flockLocks(dev, ino);
-      const recorded = readHolder(fd, this.#native.recordOffset);
-      // The record names the holder unless it is provably someone else; else the kernel may name it.
-      const holder =
-        recorded && !provablyGone(recorded) && !provablyNotHolding(recorded, locks)
-          ? recorded
-          : locks && kernelHolder(locks, dev, ino);
+      const holder = currentHolderOf(readHolder(fd, this.#native.recordOffset), locks, dev, ino);
       if (holder) status.holder = holder;
       return status;
     } finally {
@@ -312,19 +242,14 @@ export class KernelBackend implements Backend {
     const native = this.#native;
     let removed = false;
     try {
-      if (remove && stillAtPath(file)) {
+      if (remove && stillAtPath(file) && onlyRecords(file.fd, native.recordOffset)) {
         // Unlink while still holding, so nobody can lock this inode and believe it is the lock file.
         // A shared holder only removes the file when it can convert to exclusive, i.e. it is the last one.
+        // A file holding anything but our records is someone's data: it stays.
         if (mode === 'exclusive' || native.tryLock(file.fd, 'exclusive') === 'held') {
           fs.unlinkSync(file.key);
           removed = true;
         }
-      } else if (
-        written?.restoreEmpty &&
-        (mode === 'exclusive' || native.tryLock(file.fd, 'exclusive') === 'held')
-      ) {
-        // Someone's empty file: leave it as we found it.
-        clearRecord(file, native.recordOffset, written);
       } else if (this.maxWait !== undefined) {
         // Waiters sleep in the kernel and need no wake-up write, and `inspect` asks the kernel whether the
         // recorded holder still holds: the record stays, naming the last holder. One write fewer per cycle.
@@ -366,7 +291,7 @@ export class KernelBackend implements Backend {
   }
 
   /** The cached descriptor of `key`, or a new one (a separate one if the cached one is in use). */
-  #take(key: string): OpenFile {
+  #take(key: string, dataFile: boolean): OpenFile {
     const cached = this.#files.get(key);
     if (cached && !cached.inUse) {
       // Move to the most recently used end.
@@ -375,15 +300,25 @@ export class KernelBackend implements Backend {
       cached.inUse = true;
       return cached;
     }
-    const file = this.#open(key);
+    const file = this.#open(key, dataFile);
     file.inUse = true;
     if (!cached) this.#remember(file);
     return file;
   }
 
+  /**
+   * Done with a descriptor for now: kept for the next acquisition while the cache is within its cap, else
+   * closed at once (after `lockAll` of 1 000 paths, waiting for the next open to trim the cache would keep
+   * them all open, and a process near its descriptor limit could open nothing else).
+   */
   #putBack(file: OpenFile): void {
     file.inUse = false;
-    if (this.#files.get(file.key) !== file) fs.closeSync(file.fd);
+    if (this.#files.get(file.key) !== file) {
+      fs.closeSync(file.fd);
+    } else if (this.#files.size > MAX_IDLE) {
+      this.#files.delete(file.key);
+      fs.closeSync(file.fd);
+    }
   }
 
   #discard(file: OpenFile): void {
@@ -402,105 +337,21 @@ export class KernelBackend implements Backend {
     }
   }
 
-  #open(key: string): OpenFile {
-    const flags = fs.constants.O_RDWR | fs.constants.O_CREAT | NOFOLLOW;
-    let fd: number;
-    let writable = true;
-    let created = false;
-    try {
-      ({ fd, created } = this.#openOrCreate(key, flags));
-    } catch (error) {
-      const code = osError(error)?.code;
-      if (!(code === 'EACCES' || code === 'EPERM' || code === 'EROFS') || !fs.existsSync(key)) throw error;
-      // A lock file we may not write (read-only mount, another user's file) can still be flock'ed;
-      // only the holder record is skipped.
-      try {
-        fd = fs.openSync(key, fs.constants.O_RDONLY | NOFOLLOW);
-      } catch (readError) {
-        throw this.#openError(key, readError);
-      }
-      writable = false;
-    }
-    const stat = fs.fstatSync(fd, { bigint: true });
-    if (stat.isDirectory()) {
-      fs.closeSync(fd);
-      throw new LockInvalidArgumentError(`Lock file path ${key} is a folder`);
-    }
+  #open(key: string, dataFile: boolean): OpenFile {
+    const opened = openLockFile(key);
     return {
       key,
-      fd,
-      dev: stat.dev,
-      ino: stat.ino,
-      writable,
+      fd: opened.fd,
+      dev: opened.dev,
+      ino: opened.ino,
+      writable: opened.writable,
       inUse: false,
-      created,
+      // The caller's own data file is never ours, even when this call created it.
+      created: opened.created && !dataFile,
       lastWritten: undefined,
       lastLine: undefined,
       seen: undefined,
     };
-  }
-
-  /** Open the lock file, creating it (and its folder) when missing; `created` when this call made it. */
-  #openOrCreate(key: string, flags: number): { fd: number; created: boolean } {
-    try {
-      return { fd: this.#openCreatingFolder(key, flags | fs.constants.O_EXCL), created: true };
-    } catch (error) {
-      if (osError(error)?.code !== 'EEXIST') throw error;
-    }
-    return { fd: this.#openCreatingFolder(key, flags), created: false };
-  }
-
-  #openCreatingFolder(key: string, flags: number): number {
-    try {
-      return fs.openSync(key, flags, 0o666);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw this.#openError(key, error);
-    }
-    const folder = path.dirname(key);
-    try {
-      fs.mkdirSync(folder, { recursive: true });
-    } catch (error) {
-      throw new LockDirectoryError(folder, mkdirCause(folder, error));
-    }
-    try {
-      return fs.openSync(key, flags, 0o666);
-    } catch (error) {
-      throw this.#openError(key, error);
-    }
-  }
-
-  #openError(key: string, error: unknown): Error {
-    if (error instanceof LocksmithError) return error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const folder = path.dirname(key);
-    switch (code) {
-      case 'EISDIR':
-        return new LockInvalidArgumentError(`Lock file path ${key} is a folder`, { cause: error });
-      case 'ENAMETOOLONG':
-        return new LockInvalidArgumentError(`Lock file path ${key} is too long`, { cause: error });
-      case 'ELOOP': {
-        const target = symlinkTarget(key);
-        return new LockInvalidArgumentError(
-          target === undefined
-            ? `Lock file path ${key} has too many levels of symbolic links`
-            : `Lock file path ${key} is a symbolic link (to ${target}); lock files are not followed through symlinks: pass the target as lockfilePath`,
-          { cause: error },
-        );
-      }
-      case 'ENOTDIR':
-      case 'ENOENT':
-        return new LockDirectoryError(folder, error);
-      case 'EACCES':
-      case 'EPERM':
-      case 'EROFS':
-        // The file does not exist (or we would have opened it read-only): the folder refuses us.
-        return fs.existsSync(key)
-          ? new LockIOError(key, 'open', error)
-          : new LockDirectoryError(folder, error);
-      default:
-        return new LockIOError(key, 'open', error);
-    }
   }
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { type RecordFile, writeRecord } from '../../../src/lock/backends/holder-record.js';
+import { parseRecord, type RecordFile, writeRecord } from '../../../src/lock/backends/holder-record.js';
 import type { HolderRecord } from '../../../src/lock/holder-info.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -54,6 +54,36 @@ describe('holder records', { timeout: 10_000 }, () => {
       assert.equal(later.since, '2026-11-23T12:03:02.000Z');
     } finally {
       closeSync(file.fd);
+    }
+  });
+});
+
+describe('what counts as a locksmith record', { timeout: 10_000 }, () => {
+  const line =
+    '{"state":"held","pid":4242,"hostname":"host-a","command":"node sync.js","mode":"exclusive","since":"2026-11-23T12:03:01.000Z"}\n';
+
+  it('the exact form locksmith writes, with its padding or a co-holder torn tail', () => {
+    assert.equal(parseRecord(line)?.holder.pid, 4242);
+    assert.equal(parseRecord(`${line}     `)?.state, 'held');
+    assert.equal(parseRecord(line.replace('held', 'free'))?.state, 'free');
+    assert.equal(parseRecord(`${line}01.000Z"}\n  `)?.state, 'held', 'the end of a longer record');
+    assert.equal(parseRecord(`${line}Z"}\n`)?.state, 'held');
+  });
+
+  it('anything else is data: other fields, other order, spaces, other times, appended text', () => {
+    for (const text of [
+      '{"pid": 4242, "hostname": "web1", "since": "2026-11-23T12:03:01.000Z", "port": 8080}\n',
+      '{"pid":4242,"hostname":"host-a","command":"node sync.js","mode":"exclusive","since":"2026-11-23T12:03:01.000Z"}\n',
+      line.replace('"mode":"exclusive",', '"mode":"exclusive","port":8080,'),
+      line.replace('{"state":"held","pid":4242,', '{"pid":4242,"state":"held",'),
+      line.replace('"pid":4242', '"pid": 4242'),
+      line.replace('01.000Z', '01.250Z'),
+      `${line}important result\n`,
+      `${line}{"a":"b"}\n`,
+      line.slice(0, -1), // no newline: cut short
+      '',
+    ]) {
+      assert.equal(parseRecord(text), undefined, text);
     }
   });
 });
