@@ -1,6 +1,6 @@
 import { LockInvalidArgumentError } from '../errors.js';
 import { acquire, type LockHandle } from './lock.js';
-import { type LockOptions, type ResolvedLock, resolveLock } from './options.js';
+import { checkOptions, type LockOptions, type ResolvedLock, resolveLock } from './options.js';
 
 /** One entry of `lockAll`: a path, or a path / lock file with its own mode. */
 export type LockTarget = string | { path?: string; lockfilePath?: string; shared?: boolean };
@@ -15,18 +15,39 @@ export interface LockGroup extends AsyncDisposable {
   release(): Promise<void>;
 }
 
-function resolveTarget(target: LockTarget, options: LockOptions): ResolvedLock {
+function resolveTarget(target: unknown, options: LockOptions): ResolvedLock {
   if (typeof target === 'string') return resolveLock(target, options);
   if (typeof target !== 'object' || target === null) {
     throw new LockInvalidArgumentError('lockAll takes paths or { path?, lockfilePath?, shared? } objects');
   }
+  const entry = target as Exclude<LockTarget, string>;
   const own: LockOptions = { ...options };
-  if (target.lockfilePath !== undefined) own.lockfilePath = target.lockfilePath;
-  if (target.shared !== undefined) own.shared = target.shared;
-  const path = target.path ?? target.lockfilePath;
+  if (entry.lockfilePath !== undefined) own.lockfilePath = entry.lockfilePath;
+  if (entry.shared !== undefined) own.shared = entry.shared;
+  const path = entry.path ?? entry.lockfilePath;
   if (path === undefined)
     throw new LockInvalidArgumentError('a lockAll entry needs a path or a lockfilePath');
   return resolveLock(path, own);
+}
+
+/**
+ * The entries as an array. A string is iterable too, but `lockAll('abc')` meaning "lock a, b and c" is
+ * never what was meant: refused, like anything else that is not a collection of entries.
+ */
+function checkTargets(targets: unknown): unknown[] {
+  if (typeof targets === 'string') {
+    throw new LockInvalidArgumentError(
+      `lockAll takes a list of paths, not the string ${JSON.stringify(targets)}: write lockAll([${JSON.stringify(targets)}])`,
+    );
+  }
+  if (
+    targets === null ||
+    typeof targets !== 'object' ||
+    typeof (targets as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function'
+  ) {
+    throw new LockInvalidArgumentError(`lockAll takes a list (an iterable) of paths, not ${String(targets)}`);
+  }
+  return [...(targets as Iterable<unknown>)];
 }
 
 async function releaseAll(handles: readonly LockHandle[]): Promise<void> {
@@ -54,8 +75,9 @@ async function releaseAll(handles: readonly LockHandle[]): Promise<void> {
  * await using group = await lockAll(['journal/today.md', 'journal/retro.md'], { timeout: 0 });
  */
 export async function lockAll(targets: Iterable<LockTarget>, options: LockOptions = {}): Promise<LockGroup> {
+  checkOptions(options);
   const byKey = new Map<string, ResolvedLock>();
-  for (const target of targets) {
+  for (const target of checkTargets(targets)) {
     const request = resolveTarget(target, options);
     const previous = byKey.get(request.lockfilePath);
     if (!previous || (previous.mode === 'shared' && request.mode === 'exclusive')) {

@@ -1,9 +1,9 @@
 import { LockTimeoutError, LockUnsupportedError } from '../errors.js';
-import type { BackendGrant } from './backends/backend.js';
+import type { BackendGrant, TryOptions } from './backends/backend.js';
 import { currentHolder, type HolderInfo, type HolderRecord } from './holder-info.js';
 import { type LocalLock, localLock, type Turn } from './local-queue.js';
 import { type LockOptions, type ResolvedLock, resolveLock } from './options.js';
-import { MAX_DELAY, RETRY_STEP, Waker } from './waiter.js';
+import { longTimeout, MAX_DELAY, MAX_TIMER, RETRY_STEP, Waker } from './waiter.js';
 
 /** A held lock. Release it with `release()` or let `await using` do it. */
 export interface LockHandle extends AsyncDisposable {
@@ -111,11 +111,11 @@ async function localTurn(request: ResolvedLock, local: LocalLock): Promise<Turn>
   const remaining = request.deadline - performance.now();
   const signal = request.signal;
   if (remaining === Number.POSITIVE_INFINITY && !signal) return turn;
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTimer: (() => void) | undefined;
   let onAbort: (() => void) | undefined;
   const gaveUp = new Promise<'timeout' | 'abort'>((resolve) => {
     if (remaining !== Number.POSITIVE_INFINITY)
-      timer = setTimeout(() => resolve('timeout'), Math.max(0, remaining));
+      cancelTimer = longTimeout(() => resolve('timeout'), remaining);
     if (signal) {
       onAbort = () => resolve('abort');
       signal.addEventListener('abort', onAbort, { once: true });
@@ -129,7 +129,7 @@ async function localTurn(request: ResolvedLock, local: LocalLock): Promise<Turn>
     if (outcome === 'abort') throw signal?.reason;
     throw new LockTimeoutError(request.lockfilePath, request.timeout, local.holder);
   } finally {
-    clearTimeout(timer);
+    cancelTimer?.();
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
@@ -153,9 +153,9 @@ async function fromBackend(
   request: ResolvedLock,
   call: CallState,
 ): Promise<{ grant: BackendGrant; holder: HolderRecord } | undefined> {
-  const { backend, lockfilePath: key, mode, signal } = request;
+  const { backend, lockfilePath: key, mode, signal, dataFile } = request;
   let holder = currentHolder(mode);
-  let grant = await backend.tryAcquire(key, mode, holder);
+  let grant = await backend.tryAcquire(key, mode, holder, dataFile ? { dataFile } : undefined);
   if (grant) await giveBackIfAborted(grant, signal);
   if (grant) return { grant, holder };
   if (request.timeout === 0) return undefined;
@@ -174,8 +174,10 @@ async function fromBackend(
       const retrying = asked - began < queueAfter;
       const wait = retrying
         ? 0
-        : Math.max(0, Math.min(backend.maxWait ?? MAX_DELAY, request.deadline - asked));
-      grant = await backend.tryAcquire(key, mode, holder, signal ? { wait, signal } : { wait });
+        : Math.max(0, Math.min(backend.maxWait ?? MAX_DELAY, request.deadline - asked, MAX_TIMER));
+      const options: TryOptions = signal ? { wait, signal } : { wait };
+      if (dataFile) options.dataFile = true;
+      grant = await backend.tryAcquire(key, mode, holder, options);
       if (grant) await giveBackIfAborted(grant, signal);
       if (grant) return { grant, holder };
       signal?.throwIfAborted();

@@ -44,6 +44,8 @@ export interface ResolvedLock {
   timeout: number;
   signal: AbortSignal | undefined;
   removeOnRelease: boolean;
+  /** The lock file is `path` itself (flock(1) style): the caller's data, never written or removed. */
+  dataFile: boolean;
   backend: Backend;
   onWait: ((info: WaitInfo) => void) | undefined;
 }
@@ -96,18 +98,41 @@ function isFolder(file: string): boolean {
   return folder;
 }
 
-/** Validate a timeout in milliseconds; `undefined` means forever. */
+/**
+ * Validate a timeout in milliseconds; `undefined` means forever. Any length is waited out, also past the
+ * longest single timer (2^31-1 ms, ~24.8 days): the core's timers are chained (`longTimeout`).
+ */
 export function checkTimeout(timeout: unknown): number {
   if (timeout === undefined) return Number.POSITIVE_INFINITY;
   if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
     throw new LockInvalidArgumentError(
-      `timeout must be a number of milliseconds >= 0, not ${String(timeout)}`,
+      `timeout must be a number of milliseconds >= 0, not ${describe(timeout)}`,
     );
   }
   return timeout;
 }
 
-export function resolveLock(target: string, options: LockOptions = {}): ResolvedLock {
+/** A value as an error message shows it: strings quoted, so `'5'` is not mistaken for `5`. */
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function checkBoolean(value: unknown, what: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new LockInvalidArgumentError(`${what} must be true or false, not ${describe(value)}`);
+}
+
+/** The options object itself: absent, or an object (a string or number is a mistake, not "no options"). */
+export function checkOptions(options: unknown, what = 'options'): LockOptions {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new LockInvalidArgumentError(`${what} must be an object, not ${describe(options)}`);
+  }
+  return options as LockOptions;
+}
+
+export function resolveLock(target: string, raw: LockOptions = {}): ResolvedLock {
+  const options = checkOptions(raw);
   // A backend object is used as given; a name is chosen by `selectBackend`, which for `'auto'` looks at
   // the lock file's filesystem, so it comes after the path.
   const given = typeof options.backend === 'object' ? options.backend : undefined;
@@ -137,14 +162,27 @@ export function resolveLock(target: string, options: LockOptions = {}): Resolved
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new LockInvalidArgumentError('signal must be an AbortSignal');
   }
+  const shared = checkBoolean(options.shared, 'shared') ?? false;
+  const removeOnRelease = checkBoolean(options.removeOnRelease, 'removeOnRelease') ?? false;
+  if (options.onWait !== undefined && typeof options.onWait !== 'function') {
+    throw new LockInvalidArgumentError(`onWait must be a function, not ${describe(options.onWait)}`);
+  }
+  // flock(1) style: the file locked is its own lock file. It is the caller's data, not a lock file of ours.
+  const dataFile = !given?.keyFor && lockfilePath === resolvedPath;
+  if (dataFile && removeOnRelease) {
+    throw new LockInvalidArgumentError(
+      `removeOnRelease would delete ${resolvedPath} itself: its lockfilePath is the file it locks`,
+    );
+  }
   return {
     path: resolvedPath,
     lockfilePath,
-    mode: options.shared ? 'shared' : 'exclusive',
+    mode: shared ? 'shared' : 'exclusive',
     deadline: performance.now() + timeout,
     timeout,
     signal,
-    removeOnRelease: options.removeOnRelease ?? false,
+    removeOnRelease,
+    dataFile,
     backend: given ?? selectBackend(options.backend, lockfilePath),
     onWait: options.onWait,
   };

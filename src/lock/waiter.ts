@@ -18,6 +18,30 @@ export const MAX_DELAY = 50;
  */
 export const RETRY_STEP = 8;
 
+/** The longest delay one Node timer takes (2^31-1 ms, ~24.8 days); longer ones fire after 1 ms. */
+export const MAX_TIMER = 2 ** 31 - 1;
+
+/**
+ * `setTimeout` for any delay: one past the longest timer is waited out as a chain of timers (a single
+ * one would warn `TimeoutOverflowWarning` and fire after 1 ms). Returns a function that cancels it.
+ */
+export function longTimeout(fn: () => void, ms: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const end = performance.now() + ms;
+  const arm = (left: number) => {
+    timer = setTimeout(
+      () => {
+        const rest = end - performance.now();
+        if (rest > 0) arm(rest);
+        else fn();
+      },
+      Math.min(Math.max(0, left), MAX_TIMER),
+    );
+  };
+  arm(ms);
+  return () => clearTimeout(timer);
+}
+
 /**
  * Wakes a task waiting for a lock held by another process: on the backend's change events (the releaser
  * touches the lock file) or, as a safety net, after a capped, jittered exponential backoff.
