@@ -18,9 +18,12 @@ interface RunOptions {
   quiet?: true;
 }
 
+/** Plain decimal seconds: `Number()` alone would also take `0x10`, `1e3`, `0b1` and ` 5 `. */
+const SECONDS = /^\d+(\.\d+)?$|^\.\d+$/;
+
 function parseSeconds(value: string): number {
   const seconds = Number(value);
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+  if (!SECONDS.test(value) || !Number.isFinite(seconds)) {
     throw new InvalidArgumentError('expected a number of seconds >= 0, such as 10 or 0.5');
   }
   return seconds;
