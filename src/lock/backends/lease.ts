@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {
-  LockCompromisedError,
   LockDirectoryError,
   LockInvalidArgumentError,
   LockIOError,
@@ -13,7 +11,8 @@ import {
 import { decodeHolder, encodeHolder, type HolderRecord } from '../holder-info.js';
 import type { Backend, BackendGrant, BackendStatus, LockMode } from './backend.js';
 import { watchFile } from './dir-watch.js';
-import { ownStart, provablyDead } from './process-identity.js';
+import { FolderGrant, LeaseGrant } from './lease-grant.js';
+import { ownStart, provablyAlive, provablyDead } from './process-identity.js';
 
 /** Options of {@link leaseBackend}. */
 export interface LeaseOptions {
@@ -34,6 +33,8 @@ export interface LeaseOptions {
 
 const DEFAULT_LEASE = 10_000;
 const MIN_LEASE = 100;
+/** The longest single timer Node has (2^31-1 ms): the heartbeat is one timer of a quarter of it. */
+const MAX_LEASE = 2 ** 31 - 1;
 const OWNER_PREFIX = 'owner.';
 /** Rounds of "take over a stale marker, then install ours" in one attempt before it counts as busy. */
 const MAX_ROUNDS = 4;
@@ -79,6 +80,9 @@ function remember(id: string, record: OwnerRecord): void {
   if (records.size >= MAX_RECORDS) records.delete(records.keys().next().value!);
   records.set(id, record);
 }
+
+/** The heartbeat last seen per marker, and since when (performance.now()) it has not changed. */
+const sightings = new Map<string, { token: string; mtimeMs: number; since: number }>();
 
 /** What a look at the marker folder found. */
 type Marker =
@@ -126,8 +130,10 @@ export class LeaseBackend implements Backend {
 
   constructor(options: LeaseOptions = {}, reason?: string) {
     const lease = options.lease ?? DEFAULT_LEASE;
-    if (typeof lease !== 'number' || !Number.isFinite(lease) || lease < MIN_LEASE) {
-      throw new LockInvalidArgumentError(`lease must be a number of milliseconds >= ${MIN_LEASE}`);
+    if (typeof lease !== 'number' || !Number.isFinite(lease) || lease < MIN_LEASE || lease > MAX_LEASE) {
+      throw new LockInvalidArgumentError(
+        `lease must be a number of milliseconds from ${MIN_LEASE} to ${MAX_LEASE}, not ${String(lease)}`,
+      );
     }
     const protocol = options.protocol ?? 'locksmith';
     if (protocol !== 'locksmith' && protocol !== 'proper-lockfile') {
@@ -147,7 +153,7 @@ export class LeaseBackend implements Backend {
   inspect(key: string): BackendStatus {
     const marker = this.#read(key);
     if (marker.kind === 'free') return { locked: false };
-    if (this.#stale(marker)) return { locked: false };
+    if (this.#stale(key, marker)) return { locked: false };
     const status: BackendStatus = { locked: true, mode: 'exclusive' };
     if (marker.kind === 'owned' && marker.record) {
       const { token: _t, start: _s, lease: _l, ...holder } = marker.record;
@@ -200,13 +206,39 @@ export class LeaseBackend implements Backend {
     }
   }
 
-  #stale(marker: Marker): boolean {
+  /**
+   * Whether a marker may be taken over. An owner on this host whose death or life can be proven (Linux:
+   * pid + start time) is judged by that alone: a live one is never taken over, however long its heartbeat
+   * pauses (a blocked event loop would otherwise lose its lock to a waiter without knowing it, and commit
+   * while the waiter holds). Any other owner is stale once its lease expired (see `#expired`).
+   */
+  #stale(key: string, marker: Marker): boolean {
     if (marker.kind === 'free') return true;
     if (marker.kind === 'owned' && marker.record) {
       if (provablyDead(marker.record)) return true;
-      return Date.now() - marker.mtimeMs > marker.record.lease;
+      if (provablyAlive(marker.record)) return false;
+      return this.#expired(key, marker.token, marker.mtimeMs, marker.record.lease);
     }
-    return Date.now() - marker.mtimeMs > this.lease;
+    return this.#expired(key, '', marker.mtimeMs, this.lease);
+  }
+
+  /**
+   * A lease expired: its heartbeat (the mtime) is older than the lease by our clock, or it has not
+   * changed for longer than the lease as this process watched it. The second needs no clock agreement:
+   * it recovers a dead holder whose mtime is in the future (a clock ahead, `touch -d 2099`), which the
+   * first never would; a live holder changes the mtime every quarter of its lease.
+   */
+  #expired(key: string, token: string, mtimeMs: number, lease: number): boolean {
+    if (Date.now() - mtimeMs > lease) return true;
+    const now = performance.now();
+    const seen = sightings.get(key);
+    if (seen === undefined || seen.token !== token || seen.mtimeMs !== mtimeMs) {
+      if (seen === undefined && sightings.size >= MAX_RECORDS)
+        sightings.delete(sightings.keys().next().value!);
+      sightings.set(key, { token, mtimeMs, since: now });
+      return false;
+    }
+    return now - seen.since > lease;
   }
 
   /** The locksmith protocol: install a prepared marker by rename; take over stale ones by token. */
@@ -214,14 +246,14 @@ export class LeaseBackend implements Backend {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const marker = this.#read(key);
       if (marker.kind === 'owned') {
-        if (!this.#stale(marker)) return undefined;
+        if (!this.#stale(key, marker)) return undefined;
         // Compare-and-delete (model: unlink(L/<owner>)): only this owner's file goes; if someone else already
         // took it over, the unlink finds nothing and we simply look again.
         fs.rmSync(path.join(key, OWNER_PREFIX + marker.token), { force: true });
         continue;
       }
       if (marker.kind === 'foreign') {
-        if (!this.#stale(marker)) return undefined;
+        if (!this.#stale(key, marker)) return undefined;
         // Unknown content never goes away by itself and rename cannot replace it: say so instead of waiting.
         throw new LockIOError(
           key,
@@ -340,216 +372,6 @@ function removeQuietly(folder: string, ownerName: string): void {
     } catch {
       // ignored: a leftover `<marker>.<token>.tmp` folder excludes nobody
     }
-  }
-}
-
-/**
- * The heartbeat and loss detection shared by both protocols. The timer is unref'd (a held lock does not
- * keep the process alive: a dead holder is recovered) and never throws: every failure becomes a loss.
- */
-abstract class HeartbeatGrant implements BackendGrant {
-  readonly key: string;
-  readonly lease: number;
-  #timer: NodeJS.Timeout | undefined;
-  #released = false;
-  #lost: Error | undefined;
-  #onLost: ((reason: Error) => void) | undefined;
-  #lastRenewal = Date.now();
-  /** While renewing, our own touch of the marker must not be taken for someone else's change. */
-  #renewing = false;
-  #afterRenewal: (() => void) | undefined;
-
-  stillHeld(): boolean {
-    return !this.#released && !this.#lost;
-  }
-
-  constructor(key: string, lease: number) {
-    this.key = key;
-    this.lease = lease;
-    this.#schedule();
-  }
-
-  /** Renew the lease once; resolves a reason when the lock is lost, throws on a transient failure. */
-  protected abstract renew(): Promise<string | undefined>;
-  /** Remove the marker if it is still ours (a few syscalls, made synchronously like the acquisition). */
-  protected abstract remove(): void;
-  /** Check, without renewing, whether the marker is still ours; a reason when it is not. */
-  protected abstract check(): Promise<string | undefined>;
-  /** What to watch for a prompt loss notice: paths whose folder entries change when the marker does. */
-  protected abstract watched(): string[];
-
-  #schedule(): void {
-    this.#timer = setTimeout(() => void this.#beat(), this.lease / 4);
-    this.#timer.unref();
-  }
-
-  async #beat(): Promise<void> {
-    this.#timer = undefined;
-    if (this.#released || this.#lost) return;
-    this.#renewing = true;
-    try {
-      const lost = await this.renew();
-      if (lost) return this.lose(lost);
-      this.#lastRenewal = Date.now();
-    } catch {
-      // A transient failure (EIO, a busy server): the lease is lost once others may consider it expired.
-      if (Date.now() - this.#lastRenewal > this.lease) {
-        return this.lose(`the lease could not be renewed for ${this.lease} ms`);
-      }
-    } finally {
-      this.#renewing = false;
-    }
-    this.#afterRenewal?.();
-    if (!this.#released && !this.#lost) this.#schedule();
-  }
-
-  protected lose(reason: string): void {
-    if (this.#released || this.#lost) return;
-    clearTimeout(this.#timer);
-    this.#lost = new LockCompromisedError(this.key, reason);
-    const notify = this.#onLost;
-    this.#onLost = undefined;
-    try {
-      notify?.(this.#lost);
-    } catch {
-      // Never let a listener's exception escape from a timer or a watch callback.
-    }
-  }
-
-  watchLoss(onLost: (reason: Error) => void): () => void {
-    if (this.#released) return () => {};
-    if (this.#lost) {
-      onLost(this.#lost);
-      return () => {};
-    }
-    this.#onLost = onLost;
-    let checking = false;
-    let again = false;
-    const onChange = () => {
-      if (this.#released || this.#lost) return;
-      // A change during a check (or our own renewal) is looked at once that is done, never dropped.
-      if (checking || this.#renewing) {
-        again = true;
-        return;
-      }
-      checking = true;
-      again = false;
-      this.check()
-        .then((lost) => {
-          if (lost) this.lose(lost);
-        })
-        .catch(() => {}) // the heartbeat decides on failures
-        .finally(() => {
-          checking = false;
-          if (again) onChange();
-        });
-    };
-    this.#afterRenewal = () => {
-      if (again) onChange();
-    };
-    const stops = this.watched().map((file) => watchFile(file, onChange));
-    onChange();
-    return () => {
-      if (this.#onLost === onLost) this.#onLost = undefined;
-      this.#afterRenewal = undefined;
-      for (const stop of stops) stop();
-    };
-  }
-
-  release(): void {
-    if (this.#released) return;
-    this.#released = true;
-    clearTimeout(this.#timer);
-    this.#onLost = undefined;
-    try {
-      // Also after a loss: the removal is token-checked (or mtime-checked), so it never takes another's.
-      this.remove();
-    } catch {
-      // Nothing to report: the marker is then stale at once for this host, after the lease for others.
-    }
-  }
-}
-
-class LeaseGrant extends HeartbeatGrant {
-  readonly #ownerFile: string;
-
-  constructor(key: string, ownerFile: string, lease: number) {
-    super(key, lease);
-    this.#ownerFile = ownerFile;
-  }
-
-  protected async renew(): Promise<string | undefined> {
-    const now = new Date();
-    try {
-      await fsp.utimes(this.#ownerFile, now, now);
-    } catch (error) {
-      if (code(error) === 'ENOENT') return 'the lock marker was removed or taken over by someone else';
-      throw error;
-    }
-    // Keep the folder fresh too, so that proper-lockfile users see a live lock (best effort).
-    await fsp.utimes(this.key, now, now).catch(() => {});
-    return undefined;
-  }
-
-  protected async check(): Promise<string | undefined> {
-    try {
-      await fsp.stat(this.#ownerFile);
-      return undefined;
-    } catch (error) {
-      if (code(error) === 'ENOENT') return 'the lock marker was removed or taken over by someone else';
-      throw error;
-    }
-  }
-
-  protected watched(): string[] {
-    return [this.key, this.#ownerFile];
-  }
-
-  protected remove(): void {
-    // Token-checked: only our owner file goes. Then the folder, if nobody has installed theirs meanwhile
-    // (model: release, then rmdir(L)).
-    fs.rmSync(this.#ownerFile, { force: true });
-    fs.rmdirSync(this.key);
-  }
-}
-
-class FolderGrant extends HeartbeatGrant {
-  #mtimeMs: number;
-
-  constructor(key: string, mtimeMs: number, lease: number) {
-    super(key, lease);
-    this.#mtimeMs = mtimeMs;
-  }
-
-  protected async check(): Promise<string | undefined> {
-    let stat: fs.Stats;
-    try {
-      stat = await fsp.stat(this.key);
-    } catch (error) {
-      if (code(error) === 'ENOENT') return 'the lock folder was removed by someone else';
-      throw error;
-    }
-    if (stat.mtimeMs !== this.#mtimeMs) return 'the lock folder was replaced or touched by someone else';
-    return undefined;
-  }
-
-  protected async renew(): Promise<string | undefined> {
-    const lost = await this.check();
-    if (lost) return lost;
-    const now = new Date();
-    await fsp.utimes(this.key, now, now);
-    this.#mtimeMs = (await fsp.stat(this.key)).mtimeMs;
-    return undefined;
-  }
-
-  protected watched(): string[] {
-    return [this.key];
-  }
-
-  protected remove(): void {
-    // Only a folder that still carries the mtime we set is ours to remove.
-    if (fs.statSync(this.key).mtimeMs !== this.#mtimeMs) return;
-    fs.rmdirSync(this.key);
   }
 }
 

@@ -93,6 +93,23 @@ export function provablyDead(owner: { pid: number; hostname: string; start?: unk
   return noSuchProcess(owner.pid);
 }
 
+/**
+ * Whether the process that wrote a marker is provably alive: a process of this host (same hostname, boot
+ * and pid namespace) whose pid still runs with the recorded start time. Only Linux can tell (elsewhere a
+ * live pid may be a reused one: `false`, and the lease decides).
+ */
+export function provablyAlive(owner: { pid: number; hostname: string; start?: unknown }): boolean {
+  if (owner.hostname !== ownHostname()) return false;
+  if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0) return false;
+  const prefix = linuxPrefix();
+  if (!prefix || typeof owner.start !== 'string') return false;
+  const cut = owner.start.lastIndexOf('/');
+  if (cut < 0 || owner.start.slice(0, cut) !== prefix) return false;
+  const stat = readStat(owner.pid);
+  if (!stat || stat.state === 'Z' || stat.state === 'X') return false;
+  return stat.startTicks === owner.start.slice(cut + 1);
+}
+
 /** `kill(pid, 0)` says there is no such process (EPERM means there is one, of another user). */
 export function noSuchProcess(pid: number): boolean {
   try {

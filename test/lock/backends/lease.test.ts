@@ -2,7 +2,15 @@
 // the stale-takeover race (hundreds of rounds: scripts/lease-torture.ts), loss detection, and its
 // timers. The contract suite runs it too.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -113,20 +121,59 @@ describe('lease backend', { timeout: 120_000 }, () => {
     await handle.release();
   });
 
-  it('a frozen holder (SIGSTOP) is taken over after its lease, and learns it lost the lock', async () => {
+  const proc = ownStart() ? undefined : 'no process start time on this platform (no /proc)';
+
+  it('a frozen holder (SIGSTOP) of this host is alive: never taken over, it keeps its lock', {
+    skip: proc,
+  }, async () => {
     const file = fresh();
     const holder = spawnChild('lease-racer.ts');
     await holder.next('ready');
     holder.send({ type: 'hold', path: file, lease: 300 });
     await holder.next('locked');
-    holder.kill('SIGSTOP'); // alive, so not reclaimable at once; its heartbeat stops
-    const start = Date.now();
-    const handle = await lock(file, { ...lease, timeout: 20_000 });
-    assert.ok(Date.now() - start >= 250, 'not before the lease expired');
+    holder.kill('SIGSTOP'); // alive; its heartbeat stops
+    await assert.rejects(
+      lock(file, { ...lease, timeout: 1_500 }),
+      (error: { code?: string; holder?: { pid: number } }) => {
+        assert.equal(error.code, 'LOCK_TIMEOUT', 'five leases passed: still not taken over');
+        assert.equal(error.holder?.pid, holder.pid);
+        return true;
+      },
+    );
     holder.kill('SIGCONT');
-    const lost = await holder.next<{ code: string }>('lost');
-    assert.equal(lost.code, 'LOCK_COMPROMISED');
-    assert.equal(await tryLock(file, { backend: leaseBackend() }), undefined, 'we still hold it');
+    await assert.rejects(lock(file, { ...lease, timeout: 1_000 }), { code: 'LOCK_TIMEOUT' });
+    holder.kill('SIGKILL');
+    const handle = await lock(file, { ...lease, timeout: 10_000 });
+    await handle.release();
+  });
+
+  it("a holder whose event loop is blocked 3 s (1 s lease) is not taken over: its commit never overlaps a waiter's", {
+    skip: proc,
+  }, async () => {
+    const file = fresh();
+    const log = path.join(dir, `blocked-${n}.log`);
+    writeFileSync(log, '');
+    const holder = spawnChild('lease-blocked-holder.ts', [file, log, '3000']);
+    await waitFor(() => readFileSync(log, 'utf8').includes('enter'), 60_000, 'the holder locked');
+    const handle = await lock(file, { backend: leaseBackend({ lease: 1_000 }), timeout: 30_000 });
+    appendFileSync(log, `enter ${process.pid}\nexit ${process.pid}\n`);
+    await handle.release();
+    await holder.exited;
+    const text = readFileSync(log, 'utf8');
+    assert.match(text, /^commit /m, 'the holder was told it still held the lock');
+    assert.deepEqual(overlaps(text), { holds: 2, most: 1 }, text);
+  });
+
+  it('a crashed foreign holder whose heartbeat is in the future (clock ahead) is recovered after its lease', async () => {
+    const file = fresh();
+    const lockfilePath = `${file}.lock`;
+    writeForeignMarker(lockfilePath, 300);
+    const future = new Date('2099-01-01T00:00:00Z');
+    utimesSync(ownerFile(lockfilePath), future, future);
+    const start = performance.now();
+    const handle = await lock(file, { ...lease, timeout: 10_000 });
+    assert.ok(performance.now() - start >= 250, 'not before a lease of unchanged heartbeat');
+    assert.equal(JSON.parse(readFileSync(ownerFile(lockfilePath), 'utf8')).pid, process.pid);
     await handle.release();
   });
 
