@@ -17,6 +17,15 @@ export interface LockHandle extends AsyncDisposable {
   /**
    * Aborts, with a `LockCompromisedError` as its reason, if the lock is ever lost (its lock file removed or
    * replaced by someone else, its lease or connection lost). Watching starts the first time it is read.
+   * An abort is delivered by the event loop: a holder whose loop was blocked learns of a loss only once
+   * it runs again. What `aborted === false` proves depends on the backend:
+   * - `kernel`: the lock is never taken from a live holder; only the lock file's replacement or removal
+   *   (which lets others lock the new file) aborts it, noticed within milliseconds by a folder watch.
+   * - `lease`: a live holder on the same host (Linux: pid and start time) is never taken over, whatever
+   *   its pauses. A holder on another host is taken over once its lease expires and learns it at its next
+   *   heartbeat (every quarter lease): after a pause of more than ~3/4 of the lease, `false` is no proof.
+   * - PostgreSQL: aborts when the session holding the lock is lost; use `fencingToken` against a paused
+   *   holder's late writes.
    */
   readonly signal: AbortSignal;
   /**
