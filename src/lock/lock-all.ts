@@ -70,6 +70,8 @@ async function releaseAll(handles: readonly LockHandle[]): Promise<void> {
  * The same lock file named twice is locked once (exclusively if either entry asks for exclusive).
  *
  * @throws {LockTimeoutError} naming the busy lock file and its holder; nothing stays locked.
+ * @throws {LockInvalidArgumentError} for a string (`lockAll('abc')`) or anything else that is not a list of
+ *   entries, and for a bad entry or option; nothing is locked.
  * @throws the other errors of `lock`, and `signal.reason` on abort; nothing stays locked.
  * @example
  * await using group = await lockAll(['journal/today.md', 'journal/retro.md'], { timeout: 0 });

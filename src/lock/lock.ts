@@ -257,7 +257,8 @@ export async function acquire(
  *
  * @throws {LockTimeoutError} `LOCK_TIMEOUT` when `timeout` passes; the error names the holder when known.
  * @throws {LockDirectoryError} `LOCK_DIRECTORY` when the lock file's folder cannot be created or accessed.
- * @throws {LockInvalidArgumentError} `LOCK_INVALID_ARGUMENT` for an empty path, a NUL byte, a folder, a bad timeout.
+ * @throws {LockInvalidArgumentError} `LOCK_INVALID_ARGUMENT` for an empty path, a NUL byte, a folder, a bad timeout,
+ *   an option of the wrong type (`shared: 'yes'`), a lock path where a FIFO, socket, device or symlink sits.
  * @throws {LockUnsupportedError} `LOCK_UNSUPPORTED` when the backend cannot be used here.
  * @throws `signal.reason` when `signal` aborts before the lock is held.
  * @example
