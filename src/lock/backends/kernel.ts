@@ -384,6 +384,9 @@ export class KernelBackend implements Backend {
   #putBack(file: OpenFile): void {
     file.inUse = false;
     if (this.#files.get(file.key) !== file) fs.closeSync(file.fd);
+    // Past the idle cap (many locks were held at once): close now, not when a new lock file is opened,
+    // which may be never, or fail for want of descriptors (EMFILE).
+    else if (this.#files.size > MAX_IDLE) this.#discard(file);
   }
 
   #discard(file: OpenFile): void {
