@@ -41,9 +41,9 @@ function grantHold(grant: BackendGrant, mode: LockMode): Hold {
   };
 }
 
-function handleHold(handle: LockHandle, mode: LockMode, id: FileId | undefined): Hold {
+function handleHold(handle: LockHandle, id: FileId | undefined): Hold {
   return {
-    mode,
+    mode: handle.shared ? 'shared' : 'exclusive',
     stillHeld: () => {
       if (handle.signal.aborted || !id) return false;
       const now = fileAt(handle.lockfilePath);
@@ -141,13 +141,21 @@ export class KernelLock {
       backend: this.waitBackend,
     }).then(
       async (handle) => {
-        // A waiter woken by a steal's rename may lock the new file before the stealer: wait for the steal
-        // to finish, then check that the file is still the lock file.
-        await stealsDone(this.base, this.file);
-        const aborted = handle.signal.aborted;
-        const id = fileAt(this.file);
-        const hold = handleHold(handle, mode, id);
-        if (!wanted() || aborted || !hold.stillHeld()) {
+        let hold: Hold;
+        try {
+          // A waiter woken by a steal's rename may lock the new file before the stealer: wait for the
+          // steal to finish, then check that the file is still the lock file.
+          await stealsDone(this.base, this.file);
+          const aborted = handle.signal.aborted;
+          hold = handleHold(handle, aborted ? undefined : fileAt(this.file));
+        } catch (error) {
+          void handle.release().catch(() => {});
+          if (!wanted()) return;
+          this.#wait = undefined;
+          onError(error);
+          return;
+        }
+        if (!wanted() || !hold.stillHeld()) {
           hold.release();
           if (wanted()) {
             this.#wait = undefined;
