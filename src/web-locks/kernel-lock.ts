@@ -189,14 +189,21 @@ export class KernelLock {
 
   #set(hold: Hold): void {
     this.#hold = hold;
-    // Told in a microtask: a watch may report at once, from inside the queue's processing.
-    this.#stopWatch = hold.watchLoss(() =>
-      queueMicrotask(() => {
-        if (this.#hold !== hold) return;
-        this.release();
-        this.onLost();
-      }),
-    );
+    // The watch only tells holders early that another process stole the name (exclusion is the kernel's,
+    // and a holder that ends is checked then): it starts after the callbacks' first turn, so that a short
+    // request does not pay for setting one up, and checks at once when it starts.
+    const start = setImmediate(() => {
+      if (this.#hold !== hold) return;
+      const stop = hold.watchLoss(() =>
+        queueMicrotask(() => {
+          if (this.#hold !== hold) return;
+          this.release();
+          this.onLost();
+        }),
+      );
+      this.#stopWatch = stop;
+    });
+    this.#stopWatch = () => clearImmediate(start);
   }
 
   #unset(): Hold | undefined {
