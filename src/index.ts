@@ -71,12 +71,12 @@ export {
   type Updater,
 } from './store/store.js';
 export { type Drafts, type Snapshots, transact } from './store/transact.js';
+export { Lock, Lock as WebLock } from './web-locks/lock.js';
 export {
   createLockManager,
   LockManager,
   type LockManagerOptions,
   locks,
-  WebLock,
   type WebLockClientInfo,
   type WebLockSnapshot,
 } from './web-locks/lock-manager.js';

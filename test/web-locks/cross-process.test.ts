@@ -4,50 +4,15 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
-import { createLockManager, type WebLockOptions, type WebLockSnapshot } from '../../src/index.js';
+import { createLockManager, type WebLockSnapshot } from '../../src/index.js';
 import { kernelWaitsAvailable } from '../../src/lock/backends/kernel-wait.js';
-import { type Child, killChildrenAfter, spawnChild, threadsInFlock, waitFor } from '../helpers/children.js';
+import { killChildrenAfter, threadsInFlock, waitFor } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
+import { gate, holdIn, type Worker, worker } from '../helpers/web-locks.js';
 
 killChildrenAfter();
 
 const ME = `node-${process.pid}-${threadId}`;
-
-/** A child process making Web Lock requests, in the folder of the current test. */
-interface Worker {
-  child: Child;
-  clientId: string;
-  dir: string;
-  send(message: Record<string, unknown>): void;
-}
-
-async function worker(): Promise<Worker> {
-  const child = spawnChild('web-locks-worker.ts');
-  const ready = await child.next<{ clientId: string }>('ready');
-  const w: Worker = {
-    child,
-    clientId: ready.clientId,
-    dir: '',
-    send: (message) => child.send({ dir: w.dir, ...message }),
-  };
-  return w;
-}
-
-/** Ask `w` to request `name`; resolves when its callback runs (the lock is held). */
-async function holdIn(w: Worker, id: string, name: string, options: WebLockOptions = {}): Promise<void> {
-  w.send({ type: 'request', id, name, options });
-  const granted = await w.child.next<{ id: string; lock: unknown }>('granted');
-  assert.equal(granted.id, id);
-  assert.notEqual(granted.lock, null, `${id} was not granted`);
-}
-
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
-}
 
 function sortInfo(list: WebLockSnapshot['held']): WebLockSnapshot['held'] {
   return [...list].sort((a, b) => a.clientId.localeCompare(b.clientId) || a.mode.localeCompare(b.mode));
