@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { createLockManager, type WebLockOptions, type WebLockSnapshot } from '../../src/index.js';
-import { kernelWaitsAvailable } from '../../src/lock/backends/kernel-wait.js';
+import { queueWaitsAvailable as kernelWaitsAvailable } from '../../src/lock/backends/kernel/wait/index.js';
 import { type Child, killChildrenAfter, spawnChild, threadsInFlock, waitFor } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 
