@@ -15,7 +15,7 @@ let base: string | null | undefined;
 let ready: boolean | undefined;
 
 /** The user's queue folder (not created), or null where queues cannot be used (no uid: Windows). */
-function userFolder(): string | null {
+export function userFolder(): string | null {
   if (base !== undefined) return base;
   const uid = process.getuid?.();
   if (uid === undefined) {

@@ -30,15 +30,17 @@ export function wakeFirst(folder: string, native: NativeLock): boolean {
 
 /**
  * After releasing the lock file (`dev`, `ino`): wake its queue's first live waiter, and hold back this
- * process's own next attempts for `HANDOFF_MS` if there was one. Costs one failed `readdir` when nobody
- * waits through the queue.
+ * process's own next attempts for `HANDOFF_MS` if there was one (whether there was is returned). Costs one
+ * failed `readdir` when nobody waits through the queue.
  */
-export function handOff(dev: bigint, ino: bigint, native: NativeLock): void {
+export function handOff(dev: bigint, ino: bigint, native: NativeLock): boolean {
   const folder = queueFolder(dev, ino);
-  if (!folder) return;
+  if (!folder) return false;
   const key = `${dev}-${ino}`;
-  if (wakeFirst(folder, native)) handedOff.set(key, performance.now() + HANDOFF_MS);
+  const woke = wakeFirst(folder, native);
+  if (woke) handedOff.set(key, performance.now() + HANDOFF_MS);
   else handedOff.delete(key);
+  return woke;
 }
 
 /** Whether this process handed the lock file to a woken waiter moments ago (so it should not barge in). */
