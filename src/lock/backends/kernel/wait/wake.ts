@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { NativeLock } from '../../native-lock.js';
 import { queueFolder } from './queue-dir.js';
 import { alive, nudge, queued, removeIfEmpty } from './ticket.js';
@@ -35,7 +36,9 @@ export function wakeFirst(folder: string, native: NativeLock): boolean {
  */
 export function handOff(dev: bigint, ino: bigint, native: NativeLock): boolean {
   const folder = queueFolder(dev, ino);
-  if (!folder) return false;
+  // existsSync does not build an Error for a missing folder, as readdirSync's throw would (~10 µs): this
+  // is every uncontended release's only cost of the queue.
+  if (!folder || (handedOff.size === 0 && !fs.existsSync(folder))) return false;
   const key = `${dev}-${ino}`;
   const woke = wakeFirst(folder, native);
   if (woke) handedOff.set(key, performance.now() + HANDOFF_MS);
