@@ -83,6 +83,8 @@ async function runFigure(figure: Figure, subjects: Subject[]): Promise<FigureRes
   };
   const active: { subject: Subject; row: Row; done: boolean }[] = [];
   for (const subject of subjects) {
+    // A subject made for a few figures only (flock(1)) is left out of the others silently.
+    if (subject.kind === 'external' && subject.figures && !subject.figures.includes(figure.id)) continue;
     const reason = figure.unsupported?.(subject);
     if (reason) result.skipped.push({ label: subject.label, reason });
     else {

@@ -1,7 +1,9 @@
+import { burst } from './burst.js';
 import { contended } from './contended.js';
 import type { Figure } from './figure.js';
 import { idle } from './idle.js';
 import { recovery } from './recovery.js';
+import { startup } from './startup.js';
 import { threadpool } from './threadpool.js';
 import { uncontended } from './uncontended.js';
 
@@ -14,4 +16,6 @@ export const FIGURES: readonly Figure[] = [
   recovery,
   threadpool,
   idle(16, 5),
+  startup,
+  burst,
 ];

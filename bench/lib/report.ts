@@ -37,7 +37,7 @@ interface Target {
   check(value: number, results: Results, figure: FigureResult, row: Row): boolean;
 }
 
-/** The targets of issues 2 and 7, checked against the numbers (in the report, never in tests). */
+/** The targets of issues 2, 7 and 15, checked against the numbers (in the report, never in tests). */
 const TARGETS: Target[] = [
   { subject: 'locksmith', figure: 'uncontended', metric: 'us', text: '≤ 20 µs/op', check: (v) => v <= 20 },
   {
@@ -72,6 +72,52 @@ const TARGETS: Target[] = [
   { subject: 'lease', figure: 'recovery', metric: 'ms', text: '≤ 1 s (same host)', check: (v) => v <= 1000 },
   { subject: 'locksmith', figure: 'threadpool', metric: 'max', text: '≤ 5 ms (max)', check: (v) => v <= 5 },
   { subject: 'locksmith', figure: 'idle', metric: 'total', text: '< 2 % of one core', check: (v) => v < 2 },
+  // Issue 15: short-lived processes.
+  {
+    subject: 'locksmith',
+    figure: 'startup',
+    metric: 'cli',
+    text: '`run -- true` ≤ 1.3 × node -e 0',
+    check: (v) => v <= 1.3,
+  },
+  {
+    subject: 'locksmith',
+    figure: 'startup',
+    metric: 'import',
+    text: 'import + first lock ≤ 15 ms',
+    check: (v, _results, figure, row) => {
+      const lock = figure.metrics.find((m) => m.key === 'lock');
+      return lock !== undefined && v + combined(row, lock) <= 15;
+    },
+  },
+  {
+    subject: 'locksmith',
+    figure: 'burst',
+    metric: 'ms',
+    text: '≤ 1.0 × fs-ext (wall)',
+    check: (_v, _results, figure, row) => (ratioTo(figure, row, 'fs-ext') ?? 0) >= 1,
+  },
+  {
+    subject: 'locksmith',
+    figure: 'contended-16',
+    metric: 'ops',
+    text: '≥ 1.0 × fs-ext',
+    check: (_v, _results, figure, row) => (ratioTo(figure, row, 'fs-ext') ?? 0) >= 1,
+  },
+  {
+    subject: 'locksmith',
+    figure: 'contended-16',
+    metric: 'p99',
+    text: 'p99 wait ≤ 50 ms',
+    check: (v) => v <= 50,
+  },
+  {
+    subject: 'locksmith',
+    figure: 'contended-16',
+    metric: 'max',
+    text: 'max wait ≤ 100 ms',
+    check: (v) => v <= 100,
+  },
 ];
 
 export interface TargetCheck {
@@ -96,7 +142,9 @@ export function checkTargets(results: Results): TargetCheck[] {
       ? ` (${formatRatio(ratioTo(figure, row, results.limit))})`
       : /proper-lockfile/.test(target.text)
         ? ` (${formatRatio(ratioTo(figure, row, results.baseline))})`
-        : '';
+        : /fs-ext/.test(target.text)
+          ? ` (${formatRatio(ratioTo(figure, row, 'fs-ext'))} fs-ext)`
+          : '';
     checks.push({
       subject: row.subject.label,
       figure: figure.title,
@@ -195,7 +243,7 @@ export function renderMarkdown(results: Results, svgName: string): string {
   const checks = checkTargets(results);
   if (checks.length) {
     out.push(
-      '## Targets (issues 2 and 7)',
+      '## Targets (issues 2, 7 and 15)',
       '',
       '| subject | figure | target | measured | met |',
       '| --- | --- | --- | --- | --- |',

@@ -1,5 +1,6 @@
 import { cFlock } from './c-flock.js';
 import { fdLock } from './fd-lock.js';
+import { flockCli } from './flock-cli.js';
 import { fsExt } from './fs-ext.js';
 import { lease } from './lease.js';
 import { lockfile } from './lockfile.js';
@@ -22,6 +23,7 @@ export const SUBJECTS: readonly Subject[] = [
   osLock,
   fdLock,
   pythonFilelock,
+  flockCli,
 ];
 
 /** The subject ratios are taken against: what Node users pick today. */

@@ -43,6 +43,8 @@ export interface ExternalSubject extends SubjectBase {
   readonly kind: 'external';
   /** Tasks it implements; the Node-only figures (threadpool health) skip it. */
   readonly tasks: readonly Task[];
+  /** The only figures it takes part in (by id), when it is not a library the other figures can drive. */
+  readonly figures?: readonly string[];
   command(task: Task, target: string, n: number): { file: string; args: string[] };
 }
 

@@ -9,7 +9,6 @@ import { lock } from '../lock/lock.js';
 import type { LockTarget } from '../lock/lock-all.js';
 import { checkTimeout, type LockOptions, type WaitInfo } from '../lock/options.js';
 import type { Codec } from './codecs/codec.js';
-import { jsonCodec } from './codecs/json.js';
 import { type DeepReadonly, deepFreeze } from './deep-freeze.js';
 import { StoreInvalidArgumentError, StoreIOError, StoreNotFoundError } from './errors.js';
 import { checkSchema, validate } from './schema.js';
@@ -89,9 +88,10 @@ export interface Planned {
   value: unknown;
 }
 
-// The YAML parser is loaded on first use, so that a program (or the CLI) using only JSON does not pay for it.
+// Each codec (with its parser, yaml or jsonc-parser) loads on first use: a program that never reads a store
+// in that format, or never opens one, does not pay for it.
 const CODECS: Record<StoreFormat, () => Promise<Codec>> = {
-  json: async () => jsonCodec,
+  json: async () => (await import('./codecs/json.js')).jsonCodec,
   yaml: async () => (await import('./codecs/yaml.js')).yamlCodec,
 };
 

@@ -6,22 +6,22 @@ import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } fro
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { inspect, lock } from '../../src/index.js';
-import { kernelWaitsAvailable } from '../../src/lock/backends/kernel-wait.js';
+import { queueWaitsAvailable } from '../../src/lock/backends/kernel/wait/index.js';
 import { runCli } from '../helpers/cli.js';
 import { setEnv } from '../helpers/env.js';
 import { caseFolders } from '../helpers/tmp.js';
 
 const kernel = { backend: 'kernel' } as const;
 
-/** Both release paths: waiters sleeping in flock (no write on release), and waiters polling (a write). */
+/** Both release paths: waiters sleeping in the wait queue (no write on release), and waiters polling (a write). */
 const MODES = [
-  { name: 'waits sleep in flock', threads: undefined },
-  { name: 'waiters poll', threads: '0' },
+  { name: 'waits sleep in the wait queue', wait: undefined },
+  { name: 'waiters poll', wait: 'poll' },
 ] as const;
 
-function useMode(t: TestContext, threads: string | undefined): boolean {
-  if (threads === undefined) return kernelWaitsAvailable();
-  setEnv(t, 'LOCKSMITH_WAIT_THREADS', threads);
+function useMode(t: TestContext, wait: string | undefined): boolean {
+  if (wait === undefined) return queueWaitsAvailable();
+  setEnv(t, 'LOCKSMITH_WAIT', 'poll');
   return true;
 }
 
@@ -30,7 +30,7 @@ describe('a data file used as its own lock file keeps every byte', { timeout: 60
 
   for (const mode of MODES) {
     it(`lock(p, { lockfilePath: p }) on an empty file, then an append: the data stays (${mode.name})`, async (t) => {
-      if (!useMode(t, mode.threads)) return t.skip('waits cannot sleep in the kernel here');
+      if (!useMode(t, mode.wait)) return t.skip('waits cannot sleep in the wait queue here');
       const data = path.join(folder(), 'data.txt');
       writeFileSync(data, '');
       const handle = await lock(data, { ...kernel, lockfilePath: data });
@@ -41,7 +41,7 @@ describe('a data file used as its own lock file keeps every byte', { timeout: 60
     });
 
     it(`a data file that did not exist is created empty, and stays the caller's (${mode.name})`, async (t) => {
-      if (!useMode(t, mode.threads)) return t.skip('waits cannot sleep in the kernel here');
+      if (!useMode(t, mode.wait)) return t.skip('waits cannot sleep in the wait queue here');
       const data = path.join(folder(), 'new.txt');
       const handle = await lock(data, { ...kernel, lockfilePath: data });
       assert.equal(readFileSync(data, 'utf8'), '', 'no record in the data file');
@@ -55,7 +55,7 @@ describe('a data file used as its own lock file keeps every byte', { timeout: 60
     });
 
     it(`a JSON file with pid, hostname and since fields is not taken for a record (${mode.name})`, async (t) => {
-      if (!useMode(t, mode.threads)) return t.skip('waits cannot sleep in the kernel here');
+      if (!useMode(t, mode.wait)) return t.skip('waits cannot sleep in the wait queue here');
       const dir = folder();
       const status = path.join(dir, 'status.json');
       const content =

@@ -5,9 +5,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { createLockManager, type WebLockSnapshot } from '../../src/index.js';
-import { kernelWaitsAvailable } from '../../src/lock/backends/kernel-wait.js';
-import { killChildrenAfter, threadsInFlock, waitFor } from '../helpers/children.js';
+import { queueWaitsAvailable as kernelWaitsAvailable } from '../../src/lock/backends/kernel/wait/index.js';
+import { killChildrenAfter, waitFor } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
+import { ticketsOf } from '../helpers/wait-queue.js';
 import { gate, holdIn, type Worker, worker } from '../helpers/web-locks.js';
 
 killChildrenAfter();
@@ -59,15 +60,15 @@ describe('Web Locks across processes', { timeout: 60_000 }, () => {
     await held;
   });
 
-  it('a request waiting for another process sleeps in flock(2), and notices a steal at once', {
+  it('a request waiting for another process sleeps in the wait queue, and notices a steal at once', {
     skip: kernelWaitsAvailable() ? false : 'waits cannot sleep in the kernel here',
   }, async () => {
     const { dir, a, b } = await setUp();
     const locks = createLockManager({ dir });
     await holdIn(a, 'first', 'queue');
-    const asleep = threadsInFlock(process.pid);
+    const asleep = ticketsOf(process.pid);
     const mine = locks.request('queue', () => 'mine');
-    await waitFor(() => threadsInFlock(process.pid) > asleep, 10_000, 'our request asleep in flock');
+    await waitFor(() => ticketsOf(process.pid) > asleep, 10_000, 'our request asleep in the wait queue');
     a.send({ type: 'release', id: 'first' });
     assert.equal(await mine, 'mine');
     await a.child.next('resolved');
@@ -77,7 +78,7 @@ describe('Web Locks across processes', { timeout: 60_000 }, () => {
     // now, not when its sleep ends by itself (every 2 s).
     await holdIn(a, 'victim', 'queue');
     const again = locks.request('queue', () => 'again');
-    await waitFor(() => threadsInFlock(process.pid) > asleep, 10_000, 'our request asleep in flock');
+    await waitFor(() => ticketsOf(process.pid) > asleep, 10_000, 'our request asleep in the wait queue');
     const stealAt = performance.now();
     b.send({ type: 'request', id: 'thief', name: 'queue', options: { steal: true } });
     await b.child.next('granted');

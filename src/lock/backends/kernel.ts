@@ -14,14 +14,15 @@ import {
   type WrittenRecord,
   writeRecord,
 } from './holder-record.js';
+import {
+  handedOffRecently,
+  handOff,
+  type QueueWaitResult,
+  queueWaitsAvailable,
+  waitInQueue,
+} from './kernel/wait/index.js';
 import { currentHolderOf } from './kernel-holder.js';
 import { openForInspect, openLockFile } from './kernel-open.js';
-import {
-  type KernelWaitResult,
-  kernelWaitsAvailable,
-  prepareKernelWait,
-  waitInKernel,
-} from './kernel-wait.js';
 import type { NativeLock } from './native-lock.js';
 import { flockLocks } from './proc-locks.js';
 
@@ -38,20 +39,12 @@ const MAX_IDLE = 64;
 /** How often a lock file may be found replaced during one attempt before the attempt counts as busy. */
 const MAX_REOPEN = 8;
 /**
- * The longest a wait sleeps in flock(2) before the core asks again. Only a lock file replaced while its
- * holder keeps holding the old one (a Web Locks steal) needs the next ask to be noticed; releases, removals
- * and crashed holders end the sleep at once.
+ * The longest a wait sleeps in the wait queue before the core asks again. Releases, removals and crashed
+ * holders end the sleep at once (or within the queue head's poll); a waiter that comes back re-joins the
+ * queue at its end, so this is long.
  */
-const KERNEL_WAIT_MS = 2_000;
-/**
- * Where waits sleep in flock(2), a waiting call first retries for this long (ms; see `Backend.queueAfter`).
- * A lock granted to a sleeping waiter sits idle until that process's event loop wakes up (~0.3 ms on a
- * loaded 2-core machine, longer than a short critical section), so under heavy contention a lock that its
- * holder releases and asks for again at once (a loop) is better taken again by that awake process than
- * handed over on every release: the trade Go's `sync.Mutex` makes, letting newcomers barge in until a
- * waiter has waited 1 ms. Joining the kernel's queue after this bounds how long a waiter only retries.
- */
-const QUEUE_AFTER = 20;
+const QUEUE_WAIT_MS = 30_000;
+
 /** The lock file's size and ctime when its path still names the file this descriptor was opened on. */
 function statAtPath(file: OpenFile): LockFileStat | undefined {
   const stat = fs.statSync(file.key, { bigint: true, throwIfNoEntry: false });
@@ -82,14 +75,14 @@ export class KernelBackend implements Backend {
     this.reason = reason;
   }
 
-  /** Waits may sleep in the kernel (on a thread of ours) for this long; else one backoff step. */
+  /** Waits may sleep in the wait queue for this long; else one backoff step. */
   get maxWait(): number | undefined {
-    return kernelWaitsAvailable() ? KERNEL_WAIT_MS : undefined;
+    return queueWaitsAvailable() ? QUEUE_WAIT_MS : undefined;
   }
 
-  /** Retry before sleeping in the kernel's queue, where waits sleep there. */
+  /** A waiting call joins the wait queue after its first attempt: the queue hands the lock on in order. */
   get queueAfter(): number | undefined {
-    return kernelWaitsAvailable() ? QUEUE_AFTER : undefined;
+    return undefined;
   }
 
   tryAcquire(
@@ -101,7 +94,8 @@ export class KernelBackend implements Backend {
     const dataFile = options?.dataFile === true;
     for (let attempt = 0; attempt < MAX_REOPEN; attempt++) {
       const file = this.#take(key, dataFile);
-      const result = this.#native.tryLock(file.fd, mode);
+      // Just after handing the lock to a woken waiter, this process does not take it back (see HANDOFF_MS).
+      const result = handedOffRecently(file.dev, file.ino) ? 'busy' : this.#native.tryLock(file.fd, mode);
       if (result !== 'held') {
         // Busy on a kept descriptor of a file that is no longer the lock file (replaced or removed while
         // someone held it, as a Web Locks steal does): its holder excludes nobody now; lock the new file.
@@ -109,9 +103,8 @@ export class KernelBackend implements Backend {
           this.#discard(file);
           continue;
         }
-        if (result === 'busy' && options?.wait !== undefined && this.maxWait !== undefined) {
-          // A waiting call: it sleeps in the kernel once it has retried for a while; have a thread ready.
-          if (!options.wait) prepareKernelWait();
+        if (result === 'busy' && options && this.maxWait !== undefined) {
+          // A waiting call: it sleeps in the lock's wait queue.
           const sleeping = options.wait ? this.#sleep(file, mode, holder, options.wait, options) : undefined;
           if (sleeping) return sleeping;
         }
@@ -145,7 +138,7 @@ export class KernelBackend implements Backend {
   }
 
   /**
-   * Sleep in flock(2) on a thread of ours; undefined when no thread is free. Where the lock file may be
+   * Sleep in the lock's wait queue; undefined where it cannot be used (the core polls). Where the lock file may be
    * replaced under its holder (`replaceable`: a Web Locks steal), a folder watch ends the sleep when the
    * path comes to name another file: the old file's holder excludes nobody, the core asks again.
    */
@@ -170,7 +163,7 @@ export class KernelBackend implements Backend {
       }
       signal = signal ? AbortSignal.any([signal, replaced.signal]) : replaced.signal;
     }
-    const sleeping = waitInKernel(file.fd, mode, wait, signal);
+    const sleeping = waitInQueue(file, mode, wait, signal, this.#native);
     if (!sleeping) {
       stopWatching();
       return undefined;
@@ -184,7 +177,7 @@ export class KernelBackend implements Backend {
     file: OpenFile,
     mode: LockMode,
     holder: HolderRecord,
-    sleeping: Promise<KernelWaitResult>,
+    sleeping: Promise<QueueWaitResult>,
     signal: AbortSignal | undefined,
     dataFile: boolean,
   ): Promise<BackendGrant | undefined> {
@@ -231,8 +224,8 @@ export class KernelBackend implements Backend {
   }
 
   watch(key: string, onChange: () => void): () => void {
-    // Waits that sleep in the kernel need no wake-ups; watching would wake this process on every change
-    // of the lock file (each holder writes its record twice), for nothing.
+    // Waits that sleep in the wait queue are woken through their tickets; watching would wake this process
+    // on every change of the lock file (each holder writes its record twice), for nothing.
     if (this.maxWait !== undefined) return () => {};
     return watchLockFile(key, onChange);
   }
@@ -251,7 +244,7 @@ export class KernelBackend implements Backend {
           removed = true;
         }
       } else if (this.maxWait !== undefined) {
-        // Waiters sleep in the kernel and need no wake-up write, and `inspect` asks the kernel whether the
+        // Waiters sleep in the wait queue and need no wake-up write, and `inspect` asks the kernel whether the
         // recorded holder still holds: the record stays, naming the last holder. One write fewer per cycle.
       } else if (mode === 'exclusive') {
         // Mark our record free, so that a later holder using another tool is not reported as us; the
@@ -266,8 +259,15 @@ export class KernelBackend implements Backend {
     }
     // Where waiters poll, the record-freeing write (or the unlink) just above is their wake-up: they see it
     // through their watch ~0.1 ms later, long after the unlock below; one that still finds the lock held
-    // retries after 1 ms. Where they sleep in flock, the unlock itself wakes them.
+    // retries after 1 ms. Where they sleep in the wait queue, the first live one is woken after the unlock.
     native.unlock(file.fd);
+    if (this.maxWait !== undefined) {
+      try {
+        handOff(file.dev, file.ino, native);
+      } catch {
+        // A wake-up is a hint: the queue's head polls in any case.
+      }
+    }
     if (removed) this.#discard(file);
     else this.#putBack(file);
   }

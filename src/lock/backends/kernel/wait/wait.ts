@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import type { LockMode } from '../../backend.js';
+import type { NativeLock } from '../../native-lock.js';
+import { ensureUserFolder, queueFolder } from './queue-dir.js';
+import { atHead, enterQueue, leaveQueue, type Ticket } from './ticket.js';
+import { wakeFirst } from './wake.js';
+
+/**
+ * A wait that costs no thread: the process joins the lock's wait queue (a flock-held ticket file) and
+ * sleeps on an `fs.watch` of its own ticket, which the holder of ours that releases the lock touches.
+ *
+ * - Only the queue's head tries the lock, so the lock goes to the waiters in the order they came (FIFO
+ *   across processes, which flock(2) itself does not have). Newcomers try once before joining the queue.
+ * - The head also polls the lock every `HEAD_POLL_MS`: that is how it notices a holder that died (the
+ *   kernel drops its lock, but nobody touches the ticket) and a holder that knows nothing of the queue
+ *   (util-linux flock(1), Python's filelock), within that time. Only the head polls.
+ * - A waiter that leaves the head (it took the lock, gave up, or was aborted) touches the next live ticket,
+ *   which becomes the head. A waiter behind a dead head finds out at its next check (`IDLE_CHECK_MS`).
+ */
+
+/**
+ * How often the queue's head tries the lock without being woken: it bounds how late a crashed holder's
+ * release, or one by a tool that knows nothing of the queue, is noticed (the goal is 50 ms).
+ */
+export const HEAD_POLL_MS = 40;
+/**
+ * How often a waiter behind the head checks whether the waiters before it are still alive. It only matters
+ * when the head died while the holder dies too or is a foreign tool: any release by a holder of ours
+ * wakes the first live waiter, dead ones skipped.
+ */
+export const IDLE_CHECK_MS = 1_000;
+
+export type QueueWaitResult = 'held' | 'timeout' | 'aborted' | 'failed';
+
+/** The lock file a wait is for: its open descriptor, with the file's identity. */
+export interface WaitFile {
+  readonly fd: number;
+  readonly dev: bigint;
+  readonly ino: bigint;
+}
+
+/**
+ * Wait in the queue of `file` until this process holds the lock on `file.fd` (`'held'`), `ms` pass, or
+ * `signal` aborts. Undefined at once where queues cannot be used (the caller polls instead). `'held'` can
+ * come after an abort that raced with it: the caller then holds the lock and must give it back.
+ */
+export function waitInQueue(
+  file: WaitFile,
+  mode: LockMode,
+  ms: number,
+  signal: AbortSignal | undefined,
+  native: NativeLock,
+): Promise<QueueWaitResult> | undefined {
+  const folder = queueFolder(file.dev, file.ino);
+  if (!folder || !ensureUserFolder()) return undefined;
+  if (signal?.aborted) return Promise.resolve('aborted');
+  let ticket: Ticket;
+  try {
+    ticket = enterQueue(folder, native);
+  } catch {
+    return undefined;
+  }
+  let watcher: fs.FSWatcher;
+  try {
+    watcher = fs.watch(ticket.path, { persistent: false });
+  } catch {
+    leaveQueue(ticket);
+    return undefined;
+  }
+  return new Promise<QueueWaitResult>((resolve) => {
+    const deadline = performance.now() + ms;
+    let head = false;
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (result: QueueWaitResult) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      watcher.close();
+      signal?.removeEventListener('abort', onAbort);
+      leaveQueue(ticket);
+      // The next waiter becomes the head: it must start polling. A shared holder also lets the next waiter
+      // try, in case it is shared too.
+      if (head) wakeFirst(folder, native);
+      resolve(result);
+    };
+    const onAbort = () => finish('aborted');
+    const look = () => {
+      if (done) return;
+      clearTimeout(timer);
+      try {
+        head ||= atHead(ticket, native);
+        if (head && native.tryLock(file.fd, mode) === 'held') return finish('held');
+      } catch {
+        return finish('failed');
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) return finish('timeout');
+      // The timer keeps the process alive while it waits, as a waiting call should.
+      timer = setTimeout(look, Math.min(left, head ? HEAD_POLL_MS : IDLE_CHECK_MS));
+    };
+    watcher.on('change', look);
+    watcher.on('error', () => {
+      // The watch broke (the ticket was removed by someone else): go on by polling at the head's pace.
+      head = true;
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    look();
+  });
+}

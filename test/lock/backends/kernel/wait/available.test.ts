@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LockInvalidArgumentError } from '../../../../../src/errors.js';
+import { queueWaitsAvailable, waitStrategy } from '../../../../../src/lock/backends/kernel/wait/index.js';
+import { setEnv } from '../../../../helpers/env.js';
+
+describe('how kernel waits wait', () => {
+  it('in the wait queue on Linux, polling elsewhere', () => {
+    assert.equal(waitStrategy(), process.platform === 'linux' ? 'queue' : 'poll');
+  });
+
+  it('LOCKSMITH_WAIT=poll turns the queue off, as LOCKSMITH_WAIT_THREADS=0 still does', (t) => {
+    setEnv(t, 'LOCKSMITH_WAIT', 'poll');
+    assert.equal(queueWaitsAvailable(), false);
+    setEnv(t, 'LOCKSMITH_WAIT', '');
+    setEnv(t, 'LOCKSMITH_WAIT_THREADS', '0');
+    assert.equal(queueWaitsAvailable(), false);
+  });
+
+  it('an unknown LOCKSMITH_WAIT is refused with LOCK_INVALID_ARGUMENT', (t) => {
+    setEnv(t, 'LOCKSMITH_WAIT', 'threads');
+    assert.throws(
+      () => waitStrategy(),
+      (error: unknown) => {
+        assert.ok(error instanceof LockInvalidArgumentError);
+        assert.match(error.message, /LOCKSMITH_WAIT must be one of queue, poll, not "threads"/);
+        return true;
+      },
+    );
+  });
+});
