@@ -11,8 +11,15 @@ import { checkTimeout, type LockOptions, type WaitInfo } from '../lock/options.j
 import type { Codec } from './codecs/codec.js';
 import { jsonCodec } from './codecs/json.js';
 import { type DeepReadonly, deepFreeze } from './deep-freeze.js';
-import { StoreInvalidArgumentError, StoreIOError, StoreNotFoundError } from './errors.js';
+import {
+  StoreInvalidArgumentError,
+  StoreIOError,
+  StoreNotFoundError,
+  StoreSerializeError,
+} from './errors.js';
+import { firstDifference, sameData } from './plain-data.js';
 import { checkSchema, validate } from './schema.js';
+import { decodeText, encodeText } from './text-bytes.js';
 
 /** The file formats of a store. */
 export type StoreFormat = 'json' | 'yaml';
@@ -79,14 +86,28 @@ export interface Store<T> {
 
 /** The file's text (undefined when missing or empty) and its validated value. */
 export interface Loaded {
+  /** Decoded by `decodeText`: bytes that are not UTF-8 are kept as escapes, and written back as they were. */
   text: string | undefined;
   value: unknown;
 }
 
-/** What a change would write: the text, and the frozen value `read` will then return. */
+/** What a change would write: the bytes, and the frozen value `read` will then return. */
 export interface Planned {
-  text: string;
+  bytes: Uint8Array;
   value: unknown;
+}
+
+/**
+ * The store file's bytes, or `undefined` when it does not exist. The one place the store opens its file
+ * for reading (a safer open, say one refusing FIFOs, only has to change this function).
+ */
+async function readStoreFile(file: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StoreIOError(file, 'read', error);
+  }
 }
 
 // The YAML parser is loaded on first use, so that a program (or the CLI) using only JSON does not pay for it.
@@ -213,13 +234,8 @@ export class StoreImpl<T> implements Store<T> {
   /** Read and validate the file; the defaults when it is missing or empty. The value is a fresh, mutable one. */
   async load(): Promise<Loaded> {
     const codec = await this.#loadCodec();
-    let text: string | undefined;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-        throw new StoreIOError(this.path, 'read', error);
-    }
+    const bytes = await readStoreFile(this.path);
+    let text = bytes === undefined ? undefined : decodeText(bytes);
     // An empty file holds no data to lose (a `touch`, or a non-atomic writer that crashed): like a missing one.
     if (text !== undefined && text.trim() === '') text = undefined;
     if (text === undefined) {
@@ -232,21 +248,31 @@ export class StoreImpl<T> implements Store<T> {
   }
 
   /**
-   * What writing `next` would mean: `undefined` when it changes nothing; else the text to write and the
-   * value `read` will then return. The text is read back and validated before anything is written, so a
-   * value that does not survive the format (a Date in JSON, say) is refused instead of breaking later reads.
+   * What writing `next` would mean: `undefined` when it changes nothing; else the bytes to write and the
+   * value `read` will then return. The codec edits the file's text only where the value changed. The
+   * bytes are decoded, parsed and compared with `next` before anything is written, so a value that does
+   * not survive the format (a Date, NaN, a value behind a YAML alias) is refused, naming its path,
+   * instead of being written as something else.
    */
   async plan(next: unknown, loaded: Loaded): Promise<Planned | undefined> {
     const codec = await this.#loadCodec();
     const value = await validate(this.#schema, next, this.path, 'update');
+    if (sameData(value, loaded.value)) return undefined;
     const text = codec.stringify(value, this.path, loaded.text);
-    if (text === codec.stringify(loaded.value, this.path, loaded.text)) return undefined;
-    const readBack = await validate(this.#schema, codec.parse(text, this.path), this.path, 'update');
-    return { text, value: deepFreeze(readBack) };
+    const bytes = encodeText(text);
+    const parsed = codec.parse(decodeText(bytes), this.path);
+    const differs = firstDifference(parsed, value, []);
+    if (differs) {
+      throw new StoreSerializeError(this.path, this.format, 'would not read back as the update set it', {
+        path: differs,
+      });
+    }
+    const readBack = await validate(this.#schema, parsed, this.path, 'update');
+    return { bytes, value: deepFreeze(readBack) };
   }
 
   prepare(planned: Planned, signal: AbortSignal | undefined): Promise<PreparedWrite> {
-    return prepareAtomicWrite(this.path, planned.text, {
+    return prepareAtomicWrite(this.path, planned.bytes, {
       durable: this.durable,
       ...(signal === undefined ? {} : { signal }),
     });
