@@ -62,8 +62,14 @@ export function checkPlain(value: unknown, path: ValuePath, file: string, format
     if (isArray) {
       const list = item as unknown[];
       for (let i = 0; i < list.length; i++) {
-        if (!Object.hasOwn(list, i)) refuse(`index ${i} is a hole; ${PLAIN}`);
-        if (list[i] === undefined) refuse(`index ${i} is undefined (JSON would write null); ${PLAIN}`);
+        if (!Object.hasOwn(list, i)) {
+          throw new StoreSerializeError(file, format, `a hole in an array; ${PLAIN}`, { path: [...at, i] });
+        }
+        if (list[i] === undefined) {
+          throw new StoreSerializeError(file, format, `undefined in an array (JSON would write null); ${PLAIN}`, {
+            path: [...at, i],
+          });
+        }
         visit(list[i], [...at, i]);
       }
     } else {
