@@ -66,9 +66,14 @@ export function checkPlain(value: unknown, path: ValuePath, file: string, format
           throw new StoreSerializeError(file, format, `a hole in an array; ${PLAIN}`, { path: [...at, i] });
         }
         if (list[i] === undefined) {
-          throw new StoreSerializeError(file, format, `undefined in an array (JSON would write null); ${PLAIN}`, {
-            path: [...at, i],
-          });
+          throw new StoreSerializeError(
+            file,
+            format,
+            `undefined in an array (JSON would write null); ${PLAIN}`,
+            {
+              path: [...at, i],
+            },
+          );
         }
         visit(list[i], [...at, i]);
       }

@@ -110,7 +110,9 @@ describe('row 6: an update setting what does not read back the same', { timeout:
     [
       'a hole in an array',
       (d) => {
-        d.list = [1, , 3];
+        const list = [1, 2, 3];
+        delete list[1];
+        d.list = list;
       },
       ['list', 1],
     ],
