@@ -173,8 +173,9 @@ function replace(ctx: Ctx, place: Place, value: unknown, old: unknown): string {
   const kept = [props.anchor, keepTag ? props.tag : undefined].filter((p) => p !== undefined).join(' ');
   const flow = place.kind === 'flow';
   const wasBlock = isCollection(node) && !node.flow;
+  // Block collections and block scalars (`|`) take in their last line break: the value ends before it.
   let end = range[1];
-  if (wasBlock) while (end > range[0] && /\s/.test(text[end - 1]!)) end--;
+  while (end > range[0] && /\s/.test(text[end - 1]!)) end--;
   if (isInline(value, flow) && !wasBlock) {
     return splice(text, props.start, end, (kept ? `${kept} ` : '') + renderInline(value, flow, node));
   }
@@ -284,10 +285,16 @@ function remove(ctx: Ctx, collection: YAMLMap | YAMLSeq, index: number): string 
     }
     return splice(text, itemEnd(collection, index - 1), itemEnd(collection, index), '');
   }
-  const bound = (offset: number) => (firstOnLine(text, offset) ? lineStart(text, offset) : offset);
   const start = itemStart(text, collection, index);
-  if (index < count - 1) return splice(text, bound(start), bound(itemStart(text, collection, index + 1)), '');
+  if (index < count - 1) {
+    // A first item written after its parent's `-` (`- a: 1`) hands that place to the next one.
+    const next = itemStart(text, collection, index + 1);
+    if (!firstOnLine(text, start)) return splice(text, start, next, '');
+    return splice(text, lineStart(text, start), firstOnLine(text, next) ? lineStart(text, next) : next, '');
+  }
+  // A block collection's range takes in its last line break: back up to its last character first.
   let end = itemEnd(collection, index);
+  while (end > start && /\s/.test(text[end - 1]!)) end--;
   const newline = text.indexOf('\n', end);
   end = newline < 0 ? text.length : newline + 1;
   if (!firstOnLine(text, start)) return splice(text, start, end, '');
