@@ -65,7 +65,9 @@ export interface Store<T> {
    * A deep-frozen snapshot of the file (validated by the schema), or of the defaults when the file does
    * not exist. Takes no lock: writes are atomic renames, so a read never sees a half-written file.
    *
-   * @throws {StoreParseError} `STORE_PARSE` for invalid JSON/YAML, with file, line and column.
+   * @throws {StoreParseError} `STORE_PARSE` for invalid JSON/YAML (a duplicate JSON key, several YAML
+   *   documents), with file, line and column.
+   * @throws {StoreTooDeepError} `STORE_TOO_DEEP` for a file nested deeper than 1000 levels.
    * @throws {StoreSchemaError} `STORE_SCHEMA` when the content does not match the schema.
    * @throws {StoreNotFoundError} `STORE_NOT_FOUND` when the file is missing and there are no defaults.
    * @throws {StoreIOError} `STORE_IO` when the file cannot be read (a folder, permission denied).
@@ -76,8 +78,9 @@ export interface Store<T> {
    * unlock. Returns the new deep-frozen value. Concurrent updates from any number of processes are applied
    * one after another: none is lost.
    *
-   * @throws the errors of `read` (nothing is written then), and `STORE_SCHEMA` (`source: 'update'`) or
-   *   `STORE_SERIALIZE` for a value that cannot be written.
+   * @throws the errors of `read` (nothing is written then), and `STORE_SCHEMA` (`source: 'update'`),
+   *   `STORE_SERIALIZE` (naming `path`) for a value that is not plain data or would not read back the same,
+   *   or `STORE_TOO_DEEP`: nothing is written then. Only the bytes of the changed values change.
    * @throws the errors of `lock` (`LOCK_TIMEOUT`, `LOCK_DIRECTORY`...) and of `writeFileAtomic`.
    * @throws whatever `fn` throws; nothing is written then.
    */

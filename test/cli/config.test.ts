@@ -3,7 +3,9 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { type ConfigRequest, configCommand, parseKeyPath, parseValue } from '../../src/cli/config.js';
+import { EXIT, exitCodeFor } from '../../src/cli/exit-codes.js';
 import { main } from '../../src/cli/main.js';
+import * as api from '../../src/index.js';
 import { killChildrenAfter } from '../helpers/children.js';
 import { captureCli, runCli } from '../helpers/cli.js';
 import { caseFolders } from '../helpers/tmp.js';
@@ -177,6 +179,22 @@ describe('locksmith config (the command line)', { timeout: 90_000 }, () => {
     const missing = captureCli();
     assert.equal(await main(['config', 'get', file, 'server.port'], missing), 1);
     assert.match(missing.err, /server\.port is not set/);
+  });
+
+  it('every store error code has its exit status (none falls through to 70)', () => {
+    const stores = Object.values(api).filter(
+      (value): value is typeof api.LocksmithError =>
+        typeof value === 'function' &&
+        value.prototype instanceof api.LocksmithError &&
+        value.code.startsWith('STORE_'),
+    );
+    assert.ok(stores.some((cls) => cls.code === 'STORE_TOO_DEEP'));
+    for (const cls of stores) {
+      const error = Object.create(cls.prototype) as api.LocksmithError;
+      Object.defineProperty(error, 'code', { value: cls.code });
+      assert.notEqual(exitCodeFor(error), EXIT.SOFTWARE, cls.code);
+    }
+    assert.equal(exitCodeFor(new api.StoreTooDeepError('f', 1000, { line: 1, column: 1 })), EXIT.DATA);
   });
 
   it('usage errors exit 64; help documents the exit statuses', async () => {
