@@ -74,7 +74,7 @@ function insertItem(
   let separator: string;
   if (items.length > 1) separator = text.slice(end(first), items[1]!.offset);
   else if (onOwnLines) separator = `,${style.eol}${base}`;
-  else separator = style.indent === undefined ? ',' : ', ';
+  else separator = style.indent === undefined && style.colon === ':' ? ',' : ', ';
   if (index >= items.length) {
     const last = items[items.length - 1]!;
     return splice(text, end(last), end(last), separator + member(base));
