@@ -186,7 +186,7 @@ describe('locksmith config (the command line)', { timeout: 90_000 }, () => {
       (value): value is typeof api.LocksmithError =>
         typeof value === 'function' &&
         value.prototype instanceof api.LocksmithError &&
-        value.code.startsWith('STORE_'),
+        (value as typeof api.LocksmithError).code.startsWith('STORE_'),
     );
     assert.ok(stores.some((cls) => cls.code === 'STORE_TOO_DEEP'));
     for (const cls of stores) {

@@ -1,4 +1,4 @@
-import { findNodeAtLocation, type Node, parseTree } from 'jsonc-parser';
+import { findNodeAtLocation, type JSONPath, type Node, visit } from 'jsonc-parser';
 import type { Change } from '../diff.js';
 
 /**
@@ -91,6 +91,76 @@ function removeItem(text: string, container: Node, index: number): string {
   return splice(text, end(items[index - 1]!), end(item), '');
 }
 
+/**
+ * jsonc-parser's `parseTree`, built only along `path`: the containers on it get their children, the
+ * others just their offset and length. A one-key update of a large file then builds a handful of nodes
+ * instead of one per value (a 3 MB file: ~5 s for the whole tree, under 1 s this way).
+ */
+function treeAlong(text: string, path: (string | number)[]): Node | undefined {
+  interface Building {
+    type: Node['type'];
+    offset: number;
+    length: number;
+    value?: unknown;
+    parent?: Building;
+    children?: Building[];
+  }
+  const root: Building = { type: 'array', offset: -1, length: -1, children: [] };
+  let current = root;
+  const container = path.length - 1;
+  const onPath = (at: JSONPath) => at.length <= container && at.every((segment, i) => segment === path[i]);
+  const finishProperty = (end: number) => {
+    if (current.type === 'property') {
+      current.length = end - current.offset;
+      current = current.parent!;
+    }
+  };
+  const add = (node: Building) => {
+    node.parent = current;
+    current.children!.push(node);
+    return node;
+  };
+  const begin =
+    (type: 'object' | 'array') =>
+    (offset: number, _l: number, _sl: number, _sc: number, at: () => JSONPath) => {
+      current = add({ type, offset, length: -1, children: [] });
+      return onPath(at());
+    };
+  const end = (offset: number, length: number) => {
+    finishProperty(offset + length);
+    current.length = offset + length - current.offset;
+    current = current.parent!;
+    finishProperty(offset + length);
+  };
+  visit(
+    text,
+    {
+      onObjectBegin: begin('object'),
+      onArrayBegin: begin('array'),
+      onObjectEnd: end,
+      onArrayEnd: end,
+      onObjectProperty: (name, offset, length) => {
+        current = add({ type: 'property', offset, length: -1, children: [] });
+        add({ type: 'string', value: name, offset, length });
+      },
+      onLiteralValue: (value, offset, length) => {
+        add({
+          type: value === null ? 'null' : (typeof value as Node['type']),
+          offset,
+          length,
+          value,
+        });
+        finishProperty(offset + length);
+      },
+      onSeparator: (separator, offset) => {
+        if (separator === ',') finishProperty(offset);
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false },
+  );
+  return root.children![0] as Node | undefined;
+}
+
 function locate(root: Node, path: (string | number)[]): Node {
   const node = path.length === 0 ? root : findNodeAtLocation(root, path);
   if (!node) throw new Error(`no value at ${path.join('.')}`);
@@ -100,7 +170,7 @@ function locate(root: Node, path: (string | number)[]): Node {
 /** Apply one change to `text` (a strict JSON text, no BOM). Throws a plain `Error` if the path is not there. */
 export function applyJsonChange(text: string, change: Change): string {
   const style = styleOf(text);
-  const root = parseTree(text, undefined, { disallowComments: true, allowTrailingComma: false });
+  const root = treeAlong(text, change.path);
   if (!root) throw new Error('no JSON value');
   const parentPath = change.path.slice(0, -1);
   const key = change.path.at(-1);
