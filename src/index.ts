@@ -61,6 +61,7 @@ export {
   StoreParseError,
   StoreSchemaError,
   StoreSerializeError,
+  StoreTooDeepError,
 } from './store/errors.js';
 export {
   openStore,

@@ -1,7 +1,7 @@
 /**
  * `locksmith config get|set|unset`: read and change one value of a JSON or YAML file from the shell.
- * Every change is a store update: locked against other writers, validated, written atomically; a YAML
- * file keeps its comments. A corrupt file is an error with its line and column, and is left untouched.
+ * Every change is a store update: locked against other writers, validated, written atomically, and only
+ * the changed value's bytes change. A corrupt file is an error with its line and column, left untouched.
  *
  * `configCommand` holds the whole command behind a parsed request (tested directly); `registerConfig`
  * is the command-line parsing around it.
@@ -225,7 +225,9 @@ Exit status:
   0   done (set/unset of a value that is already so changes nothing, and says so on stderr)
   1   get: the key is not set; set/unset: the -w timeout passed while another process held the file
   64  usage error: bad key, a key inside a value that is not an object, an unknown extension
-  65  the file is not valid JSON/YAML (the message gives line and column; the file is left untouched)
+  65  the file is not valid JSON/YAML, has a duplicate JSON key or several YAML documents, or nests
+      deeper than 1000 levels (the message gives line and column; the file is left untouched); or the
+      value cannot be written so that it reads back the same (nothing is written)
   66  get: the file does not exist
   73  the lock file's folder cannot be created or accessed
   74  the file cannot be read or written (permissions, a read-only folder)
@@ -249,7 +251,7 @@ export function registerConfig(program: Command, cli: Cli): void {
     .description(
       'Read or change one value of a JSON or YAML file. Every change is a locked read-modify-write with ' +
         'an atomic write, so concurrent `config set` calls (and programs using the locksmith store) never ' +
-        'lose an update; a YAML file keeps its comments. A corrupt file is reported with its line and ' +
+        "lose an update; only the changed value's bytes change (comments, layout, anchors are kept). A corrupt file is reported with its line and " +
         'column, and left untouched.',
     )
     .addHelpText('after', CONFIG_HELP);

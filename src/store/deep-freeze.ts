@@ -19,6 +19,8 @@ export function deepFreeze<T>(value: T): DeepReadonly<T> {
   while (stack.length > 0) {
     const item = stack.pop();
     if (typeof item !== 'object' || item === null || seen.has(item)) continue;
+    // A Buffer (a YAML `!!binary`) cannot be frozen: its bytes stay writable.
+    if (ArrayBuffer.isView(item)) continue;
     seen.add(item);
     Object.freeze(item);
     for (const key of Reflect.ownKeys(item)) {

@@ -38,8 +38,7 @@ export interface StoreIssue {
 }
 
 function formatIssue(issue: StoreIssue): string {
-  const where = issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
-  return `${where}: ${issue.message}`;
+  return `${formatPath(issue.path)}: ${issue.message}`;
 }
 
 /**
@@ -90,15 +89,66 @@ export class StoreIOError extends LocksmithError {
   }
 }
 
-/** A value cannot be written in the store's format (a BigInt or a cycle in JSON, `undefined` at the root...). Nothing was written. */
+/** `['meta', 'created']` → `meta.created`; the root is `(root)`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '(root)' : path.map(String).join('.');
+}
+
+/**
+ * A value cannot be written in the store's format so that it reads back the same: not plain data (a
+ * `Date`, `Map`, `NaN`, a BigInt, `undefined` in an array, a class instance, a cycle), or a change the
+ * file's layout cannot hold (a value reached through a YAML alias or merge key). `path` names the value
+ * (`['meta', 'created']`) when there is one. Nothing was written.
+ */
 export class StoreSerializeError extends LocksmithError {
   static override readonly code = 'STORE_SERIALIZE';
   override name = 'StoreSerializeError';
   readonly file: string;
+  /** The keys leading to the value that cannot be written; `undefined` when the problem is not one value's. */
+  readonly path: readonly (string | number)[] | undefined;
 
-  constructor(file: string, format: string, reason: string, options?: ErrorOptions) {
-    super(`Cannot write this value to ${file} as ${format.toUpperCase()}: ${reason}`, options);
+  constructor(
+    file: string,
+    format: string,
+    reason: string,
+    options?: ErrorOptions & { path?: readonly (string | number)[] },
+  ) {
+    const where = options?.path === undefined ? '' : `${formatPath(options.path)}: `;
+    super(`Cannot write this value to ${file} as ${format.toUpperCase()}: ${where}${reason}`, options);
     this.file = file;
+    this.path = options?.path;
+  }
+}
+
+/**
+ * A value is nested deeper than the store handles (`limit` levels of objects and arrays): in the file
+ * (`line` and `column` say where; the file is left untouched), or in what an update would write (`path`
+ * says where; nothing was written). Refused up front so that no parser runs out of stack.
+ */
+export class StoreTooDeepError extends LocksmithError {
+  static override readonly code = 'STORE_TOO_DEEP';
+  override name = 'StoreTooDeepError';
+  readonly file: string;
+  readonly limit: number;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  readonly path: readonly (string | number)[] | undefined;
+
+  constructor(
+    file: string,
+    limit: number,
+    where: { line: number; column: number } | { path: readonly (string | number)[] },
+  ) {
+    const at =
+      'line' in where
+        ? `${file}:${where.line}:${where.column}: nested deeper than ${limit} levels`
+        : `Cannot write this value to ${file}: ${formatPath(where.path.slice(0, 8))}${where.path.length > 8 ? '...' : ''} is nested deeper than ${limit} levels`;
+    super(at);
+    this.file = file;
+    this.limit = limit;
+    this.line = 'line' in where ? where.line : undefined;
+    this.column = 'line' in where ? where.column : undefined;
+    this.path = 'path' in where ? where.path : undefined;
   }
 }
 

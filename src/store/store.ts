@@ -10,8 +10,15 @@ import type { LockTarget } from '../lock/lock-all.js';
 import { checkTimeout, type LockOptions, type WaitInfo } from '../lock/options.js';
 import type { Codec } from './codecs/codec.js';
 import { type DeepReadonly, deepFreeze } from './deep-freeze.js';
-import { StoreInvalidArgumentError, StoreIOError, StoreNotFoundError } from './errors.js';
+import {
+  StoreInvalidArgumentError,
+  StoreIOError,
+  StoreNotFoundError,
+  StoreSerializeError,
+} from './errors.js';
+import { firstDifference, sameData } from './plain-data.js';
 import { checkSchema, validate } from './schema.js';
+import { decodeText, encodeText } from './text-bytes.js';
 
 /** The file formats of a store. */
 export type StoreFormat = 'json' | 'yaml';
@@ -57,7 +64,9 @@ export interface Store<T> {
    * A deep-frozen snapshot of the file (validated by the schema), or of the defaults when the file does
    * not exist. Takes no lock: writes are atomic renames, so a read never sees a half-written file.
    *
-   * @throws {StoreParseError} `STORE_PARSE` for invalid JSON/YAML, with file, line and column.
+   * @throws {StoreParseError} `STORE_PARSE` for invalid JSON/YAML (a duplicate JSON key, several YAML
+   *   documents), with file, line and column.
+   * @throws {StoreTooDeepError} `STORE_TOO_DEEP` for a file nested deeper than 1000 levels.
    * @throws {StoreSchemaError} `STORE_SCHEMA` when the content does not match the schema.
    * @throws {StoreNotFoundError} `STORE_NOT_FOUND` when the file is missing and there are no defaults.
    * @throws {StoreIOError} `STORE_IO` when the file cannot be read (a folder, permission denied).
@@ -68,8 +77,9 @@ export interface Store<T> {
    * unlock. Returns the new deep-frozen value. Concurrent updates from any number of processes are applied
    * one after another: none is lost.
    *
-   * @throws the errors of `read` (nothing is written then), and `STORE_SCHEMA` (`source: 'update'`) or
-   *   `STORE_SERIALIZE` for a value that cannot be written.
+   * @throws the errors of `read` (nothing is written then), and `STORE_SCHEMA` (`source: 'update'`),
+   *   `STORE_SERIALIZE` (naming `path`) for a value that is not plain data or would not read back the same,
+   *   or `STORE_TOO_DEEP`: nothing is written then. Only the bytes of the changed values change.
    * @throws the errors of `lock` (`LOCK_TIMEOUT`, `LOCK_DIRECTORY`...) and of `writeFileAtomic`.
    * @throws whatever `fn` throws; nothing is written then.
    */
@@ -78,14 +88,28 @@ export interface Store<T> {
 
 /** The file's text (undefined when missing or empty) and its validated value. */
 export interface Loaded {
+  /** Decoded by `decodeText`: bytes that are not UTF-8 are kept as escapes, and written back as they were. */
   text: string | undefined;
   value: unknown;
 }
 
-/** What a change would write: the text, and the frozen value `read` will then return. */
+/** What a change would write: the bytes, and the frozen value `read` will then return. */
 export interface Planned {
-  text: string;
+  bytes: Uint8Array;
   value: unknown;
+}
+
+/**
+ * The store file's bytes, or `undefined` when it does not exist. The one place the store opens its file
+ * for reading (a safer open, say one refusing FIFOs, only has to change this function).
+ */
+async function readStoreFile(file: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StoreIOError(file, 'read', error);
+  }
 }
 
 // Each codec (with its parser, yaml or jsonc-parser) loads on first use: a program that never reads a store
@@ -213,13 +237,8 @@ export class StoreImpl<T> implements Store<T> {
   /** Read and validate the file; the defaults when it is missing or empty. The value is a fresh, mutable one. */
   async load(): Promise<Loaded> {
     const codec = await this.#loadCodec();
-    let text: string | undefined;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-        throw new StoreIOError(this.path, 'read', error);
-    }
+    const bytes = await readStoreFile(this.path);
+    let text = bytes === undefined ? undefined : decodeText(bytes);
     // An empty file holds no data to lose (a `touch`, or a non-atomic writer that crashed): like a missing one.
     if (text !== undefined && text.trim() === '') text = undefined;
     if (text === undefined) {
@@ -232,21 +251,31 @@ export class StoreImpl<T> implements Store<T> {
   }
 
   /**
-   * What writing `next` would mean: `undefined` when it changes nothing; else the text to write and the
-   * value `read` will then return. The text is read back and validated before anything is written, so a
-   * value that does not survive the format (a Date in JSON, say) is refused instead of breaking later reads.
+   * What writing `next` would mean: `undefined` when it changes nothing; else the bytes to write and the
+   * value `read` will then return. The codec edits the file's text only where the value changed. The
+   * bytes are decoded, parsed and compared with `next` before anything is written, so a value that does
+   * not survive the format (a Date, NaN, a value behind a YAML alias) is refused, naming its path,
+   * instead of being written as something else.
    */
   async plan(next: unknown, loaded: Loaded): Promise<Planned | undefined> {
     const codec = await this.#loadCodec();
     const value = await validate(this.#schema, next, this.path, 'update');
+    if (sameData(value, loaded.value)) return undefined;
     const text = codec.stringify(value, this.path, loaded.text);
-    if (text === codec.stringify(loaded.value, this.path, loaded.text)) return undefined;
-    const readBack = await validate(this.#schema, codec.parse(text, this.path), this.path, 'update');
-    return { text, value: deepFreeze(readBack) };
+    const bytes = encodeText(text);
+    const parsed = codec.parse(decodeText(bytes), this.path);
+    const differs = firstDifference(parsed, value, []);
+    if (differs) {
+      throw new StoreSerializeError(this.path, this.format, 'would not read back as the update set it', {
+        path: differs,
+      });
+    }
+    const readBack = await validate(this.#schema, parsed, this.path, 'update');
+    return { bytes, value: deepFreeze(readBack) };
   }
 
   prepare(planned: Planned, signal: AbortSignal | undefined): Promise<PreparedWrite> {
-    return prepareAtomicWrite(this.path, planned.text, {
+    return prepareAtomicWrite(this.path, planned.bytes, {
       durable: this.durable,
       ...(signal === undefined ? {} : { signal }),
     });

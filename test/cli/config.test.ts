@@ -3,7 +3,9 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { type ConfigRequest, configCommand, parseKeyPath, parseValue } from '../../src/cli/config.js';
+import { EXIT, exitCodeFor } from '../../src/cli/exit-codes.js';
 import { main } from '../../src/cli/main.js';
+import * as api from '../../src/index.js';
 import { killChildrenAfter } from '../helpers/children.js';
 import { captureCli, runCli } from '../helpers/cli.js';
 import { caseFolders } from '../helpers/tmp.js';
@@ -62,7 +64,8 @@ describe('locksmith config (the command behind the parsed arguments)', { timeout
     const past = await config({ action: 'set', file, key: 'xs.9', value: '3' });
     assert.equal(past.code, 64);
     assert.match(past.stderr, /is not an index of it \(0 to 3\)/);
-    assert.equal(readFileSync(file, 'utf8'), '{\n  "xs": [\n    10,\n    2,\n    3\n  ]\n}\n');
+    // A minified file stays minified: only the changed values' bytes change.
+    assert.equal(readFileSync(file, 'utf8'), '{"xs":[10,2,3]}\n');
   });
 
   it('unset removes a key (and a list item); unsetting what is not there changes nothing', async () => {
@@ -71,7 +74,7 @@ describe('locksmith config (the command behind the parsed arguments)', { timeout
     writeFileSync(file, '# settings\nname: demo # the name\nold: 1\nlist: [a, b]\n');
     assert.equal((await config({ action: 'unset', file, key: 'old' })).code, 0);
     assert.equal((await config({ action: 'unset', file, key: 'list.0' })).code, 0);
-    assert.equal(readFileSync(file, 'utf8'), '# settings\nname: demo # the name\nlist: [ b ]\n');
+    assert.equal(readFileSync(file, 'utf8'), '# settings\nname: demo # the name\nlist: [b]\n');
     const before = statSync(file);
     const nothing = await config({ action: 'unset', file, key: 'missing.deep' });
     assert.equal(nothing.code, 0);
@@ -176,6 +179,22 @@ describe('locksmith config (the command line)', { timeout: 90_000 }, () => {
     const missing = captureCli();
     assert.equal(await main(['config', 'get', file, 'server.port'], missing), 1);
     assert.match(missing.err, /server\.port is not set/);
+  });
+
+  it('every store error code has its exit status (none falls through to 70)', () => {
+    const stores = Object.values(api).filter(
+      (value): value is typeof api.LocksmithError =>
+        typeof value === 'function' &&
+        value.prototype instanceof api.LocksmithError &&
+        (value as typeof api.LocksmithError).code.startsWith('STORE_'),
+    );
+    assert.ok(stores.some((cls) => cls.code === 'STORE_TOO_DEEP'));
+    for (const cls of stores) {
+      const error = Object.create(cls.prototype) as api.LocksmithError;
+      Object.defineProperty(error, 'code', { value: cls.code });
+      assert.notEqual(exitCodeFor(error), EXIT.SOFTWARE, cls.code);
+    }
+    assert.equal(exitCodeFor(new api.StoreTooDeepError('f', 1000, { line: 1, column: 1 })), EXIT.DATA);
   });
 
   it('usage errors exit 64; help documents the exit statuses', async () => {

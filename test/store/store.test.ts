@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import {
   LockInvalidArgumentError,
@@ -334,7 +335,10 @@ describe('openStore: bad input gets a typed error and loses nothing', { timeout:
       store.update((d) => {
         d.when = new Date();
       }),
-      (error: unknown) => error instanceof StoreSchemaError && error.source === 'update',
+      (error: unknown) =>
+        error instanceof StoreSerializeError &&
+        isDeepStrictEqual(error.path, ['when']) &&
+        /a Date/.test(error.message),
     );
     assert.equal(statSync(file, { throwIfNoEntry: false }), undefined);
   });

@@ -1,6 +1,7 @@
 /**
- * A file format of the store. `parse` throws `StoreParseError` (with line and column); `stringify` throws
- * `StoreSerializeError`, and gets the file's current text (when there is one) to keep its layout.
+ * A file format of the store. `parse` throws `StoreParseError` (with line and column) or
+ * `StoreTooDeepError`; `stringify` throws `StoreSerializeError` (naming the path of the value) and, given
+ * the file's current text, edits that text where the value changed and nowhere else.
  */
 export interface Codec {
   readonly name: 'json' | 'yaml';
@@ -19,4 +20,9 @@ export function lineColumn(text: string, offset: number): { line: number; column
     }
   }
   return { line, column: offset - lineStart + 1 };
+}
+
+/** A leading byte-order mark, kept apart so that it is written back as it was. */
+export function splitBom(text: string): { bom: string; body: string } {
+  return text.charCodeAt(0) === 0xfeff ? { bom: '\uFEFF', body: text.slice(1) } : { bom: '', body: text };
 }

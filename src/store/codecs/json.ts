@@ -1,6 +1,9 @@
-import { type ParseError, parse as parseTolerant, printParseErrorCode } from 'jsonc-parser';
-import { StoreParseError, StoreSerializeError } from '../errors.js';
-import { type Codec, lineColumn } from './codec.js';
+import { type ParseError, parse as parseTolerant, printParseErrorCode, visit } from 'jsonc-parser';
+import { diff } from '../diff.js';
+import { StoreParseError, StoreSerializeError, StoreTooDeepError } from '../errors.js';
+import { checkPlain, MAX_DEPTH } from '../plain-data.js';
+import { type Codec, lineColumn, splitBom } from './codec.js';
+import { applyJsonChange } from './json-edit.js';
 
 /** `ValueExpected` → `value expected`. */
 function words(code: string): string {
@@ -25,36 +28,90 @@ function locate(text: string, error: unknown): { offset: number; reason: string 
   return { offset: position ? Number(position[1]) : 0, reason: message };
 }
 
-/** The indentation the file already uses (so a hand-formatted file keeps its style), else two spaces. */
-function indentOf(previous: string | undefined): string | number {
-  const match = previous === undefined ? null : /\n([ \t]+)\S/.exec(previous);
-  return match?.[1] ?? 2;
+/** The offset where `text` nests deeper than `MAX_DEPTH`, or -1. Strings are skipped; the scan is linear. */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
+/** JSON.parse keeps the last of two equal keys and drops the first without a word: refuse them instead. */
+function refuseDuplicateKeys(text: string, file: string): void {
+  const open: Map<string, { line: number; column: number }>[] = [];
+  visit(text, {
+    onObjectBegin: () => {
+      open.push(new Map());
+    },
+    onObjectEnd: () => {
+      open.pop();
+    },
+    onObjectProperty: (property, _offset, _length, startLine, startCharacter) => {
+      const keys = open.at(-1)!;
+      const here = { line: startLine + 1, column: startCharacter + 1 };
+      const first = keys.get(property);
+      if (first) {
+        throw new StoreParseError(
+          file,
+          'json',
+          here.line,
+          here.column,
+          `duplicate key ${JSON.stringify(property)} (first at ${first.line}:${first.column}); JSON.parse would silently keep only the last`,
+        );
+      }
+      keys.set(property, here);
+    },
+  });
+}
+
+function parse(text: string, file: string): unknown {
+  const { body } = splitBom(text);
+  const deep = tooDeepAt(body);
+  if (deep >= 0) throw new StoreTooDeepError(file, MAX_DEPTH, lineColumn(body, deep));
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (error) {
+    const { offset, reason } = locate(body, error);
+    const { line, column } = lineColumn(body, offset);
+    throw new StoreParseError(file, 'json', line, column, reason, { cause: error });
+  }
+  refuseDuplicateKeys(body, file);
+  return value;
 }
 
 export const jsonCodec: Codec = {
   name: 'json',
-  parse(text, file) {
-    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    try {
-      return JSON.parse(body);
-    } catch (error) {
-      const { offset, reason } = locate(body, error);
-      const { line, column } = lineColumn(body, offset);
-      throw new StoreParseError(file, 'json', line, column, reason, { cause: error });
-    }
-  },
+  parse,
   stringify(value, file, previous) {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(value, null, indentOf(previous));
-    } catch (error) {
-      throw new StoreSerializeError(file, 'json', error instanceof Error ? error.message : String(error), {
-        cause: error,
-      });
+    if (previous === undefined) {
+      if (value === undefined) throw new StoreSerializeError(file, 'json', 'undefined has no JSON form');
+      checkPlain(value, [], file, 'json');
+      return `${JSON.stringify(value, null, 2)}\n`;
     }
-    if (text === undefined) {
-      throw new StoreSerializeError(file, 'json', `a ${typeof value} has no JSON form`);
+    // Edit the text where the value changed, and only there.
+    const { bom, body } = splitBom(previous);
+    let text = body;
+    for (const change of diff(parse(body, file), value, file, 'json')) {
+      try {
+        text = applyJsonChange(text, change);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new StoreSerializeError(file, 'json', reason, { path: change.path, cause: error });
+      }
     }
-    return `${text}\n`;
+    return bom + text;
   },
 };

@@ -1,98 +1,113 @@
-import { isDeepStrictEqual } from 'node:util';
-import { type Document, isMap, isScalar, isSeq, parseDocument, stringify as yamlStringify } from 'yaml';
-import { StoreParseError, StoreSerializeError } from '../errors.js';
-import { type Codec, lineColumn } from './codec.js';
+import { type Document, type ParsedNode, parseDocument, stringify } from 'yaml';
+import { diff } from '../diff.js';
+import { StoreParseError, StoreSerializeError, StoreTooDeepError } from '../errors.js';
+import { checkPlain, MAX_DEPTH } from '../plain-data.js';
+import { type Codec, lineColumn, splitBom } from './codec.js';
+import { applyYamlChange, YamlEditError } from './yaml-edit.js';
 
-const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true } as const;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+// `merge`: `<<: *base` merges, as docker-compose and CI files expect (YAML 1.1's merge key).
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, merge: true } as const;
 
 /**
- * Make `node` hold `value`, changing only what differs, so that comments, key order, quoting and
- * anchors of everything untouched stay as the user wrote them. Returns the node to put in its place.
+ * An upper bound of how deep `text` nests, refused past `MAX_DEPTH` before the parser sees it (the
+ * parser recurses, and its lexer chokes on 100 000 `- ` in a row). Per line: the indentation, plus the
+ * `- ` and `? ` indicators that open nested blocks on it, plus the open flow brackets (outside quotes and
+ * comments). It counts more than the true depth, never less.
  */
-function merge(doc: Document, node: unknown, value: unknown): unknown {
-  if (isMap(node) && isPlainObject(value)) {
-    for (const pair of [...node.items]) {
-      const key = isScalar(pair.key) ? pair.key.value : pair.key;
-      const name = String(key);
-      if (!Object.hasOwn(value, name) || value[name] === undefined) node.delete(pair.key);
+function tooDeepAt(text: string): number {
+  let flow = 0;
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    let i = 0;
+    while (line[i] === ' ') i++;
+    let depth = i;
+    let quote = '';
+    for (; i < line.length; i++) {
+      const c = line[i]!;
+      if (quote) {
+        if (c === '\\' && quote === '"') i++;
+        else if (c === quote) quote = '';
+        continue;
+      }
+      const before = i === 0 ? ' ' : line[i - 1]!;
+      if ((c === '"' || c === "'") && /[\s[{,:]/.test(before)) quote = c;
+      else if (c === '#' && /\s/.test(before)) break;
+      else if (c === '[' || c === '{') flow++;
+      else if ((c === ']' || c === '}') && flow > 0) flow--;
+      else if ((c === '-' || c === '?') && /\s/.test(before) && /\s/.test(line[i + 1] ?? ' ')) depth++;
+      if (depth + flow > MAX_DEPTH) return offset + i;
     }
-    for (const [name, child] of Object.entries(value)) {
-      if (child === undefined) continue;
-      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === name);
-      if (pair) pair.value = merge(doc, pair.value, child) as typeof pair.value;
-      else node.add(doc.createPair(name, child));
-    }
-    return node;
+    if (depth + flow > MAX_DEPTH) return offset;
+    offset += line.length + 1;
   }
-  if (isSeq(node) && Array.isArray(value)) {
-    node.items.length = Math.min(node.items.length, value.length);
-    value.forEach((child, index) => {
-      if (index < node.items.length) node.items[index] = merge(doc, node.items[index], child);
-      else node.items.push(doc.createNode(child));
-    });
-    return node;
-  }
-  if (isScalar(node) && typeof node.value === typeof value && (value === null || typeof value !== 'object')) {
-    if (node.value !== value) node.value = value;
-    return node;
-  }
-  const fresh = doc.createNode(value);
-  // Keep the comments attached to what was there.
-  if ((isScalar(node) || isMap(node) || isSeq(node)) && (isScalar(fresh) || isMap(fresh) || isSeq(fresh))) {
-    fresh.commentBefore = node.commentBefore ?? null;
-    fresh.comment = node.comment ?? null;
-  }
-  return fresh;
+  return -1;
 }
 
-function plain(value: unknown, file: string): string {
-  let text: string | undefined;
-  try {
-    text = yamlStringify(value);
-  } catch (error) {
-    throw new StoreSerializeError(file, 'yaml', error instanceof Error ? error.message : String(error), {
-      cause: error,
-    });
+function parseDoc(text: string, file: string): Document.Parsed<ParsedNode> {
+  const deep = tooDeepAt(text);
+  if (deep >= 0) throw new StoreTooDeepError(file, MAX_DEPTH, lineColumn(text, deep));
+  const doc = parseDocument(text, PARSE_OPTIONS);
+  const error = doc.errors[0];
+  if (error) {
+    const { line, column } = lineColumn(text, error.pos[0]);
+    // The parser catches its own stack overflow and reports it as a syntax error: it is nesting.
+    if (/Maximum call stack/.test(error.message))
+      throw new StoreTooDeepError(file, MAX_DEPTH, { line, column });
+    const reason =
+      error.code === 'MULTIPLE_DOCS' ? 'the file holds more than one YAML document' : error.message;
+    throw new StoreParseError(file, 'yaml', line, column, reason, { cause: error });
   }
-  if (text === undefined) throw new StoreSerializeError(file, 'yaml', `a ${typeof value} has no YAML form`);
-  return text;
+  return doc;
+}
+
+function toValue(doc: Document.Parsed<ParsedNode>, file: string): unknown {
+  try {
+    return doc.toJS();
+  } catch (cause) {
+    // An alias bomb ("billion laughs") or a bad alias: refused by yaml's maxAliasCount.
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new StoreParseError(file, 'yaml', 1, 1, reason, { cause });
+  }
+}
+
+function fresh(value: unknown, file: string): string {
+  if (value === undefined) throw new StoreSerializeError(file, 'yaml', 'undefined has no YAML form');
+  checkPlain(value, [], file, 'yaml');
+  return stringify(value, { aliasDuplicateObjects: false });
 }
 
 export const yamlCodec: Codec = {
   name: 'yaml',
   parse(text, file) {
-    const doc = parseDocument(text, PARSE_OPTIONS);
-    const error = doc.errors[0];
-    if (error) {
-      const { line, column } = lineColumn(text, error.pos[0]);
-      const reason =
-        error.code === 'MULTIPLE_DOCS' ? 'the file holds more than one YAML document' : error.message;
-      throw new StoreParseError(file, 'yaml', line, column, reason, { cause: error });
-    }
-    try {
-      return doc.toJS();
-    } catch (cause) {
-      // An alias bomb ("billion laughs") or a bad alias: refused by yaml's maxAliasCount.
-      const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new StoreParseError(file, 'yaml', 1, 1, reason, { cause });
-    }
+    return toValue(parseDoc(splitBom(text).body, file), file);
   },
   stringify(value, file, previous) {
-    const fresh = plain(value, file);
-    if (previous === undefined) return fresh;
-    const doc = parseDocument(previous, PARSE_OPTIONS);
-    if (doc.errors.length > 0) return fresh;
-    doc.contents = merge(doc, doc.contents, value) as typeof doc.contents;
-    const kept = doc.toString();
-    // The layout-keeping path must say exactly what the plain one says; when it cannot (exotic tags,
-    // merge keys), the plain text is written: the data is what matters, the comments are a courtesy.
-    const same = isDeepStrictEqual(parseDocument(kept).toJS(), parseDocument(fresh).toJS());
-    return same ? kept : fresh;
+    if (previous === undefined) return fresh(value, file);
+    const { bom, body } = splitBom(previous);
+    let text = body;
+    // One change at a time, each followed by a fresh parse and diff: a change that writes out a value
+    // reached through an alias or a merge key also makes the changes below it, and the next diff sees that.
+    let rounds = 0;
+    let limit = 0;
+    for (;;) {
+      const doc = parseDoc(text, file);
+      const changes = diff(toValue(doc, file), value, file, 'yaml');
+      // Bounded, so that an edit that does not take cannot loop.
+      if (rounds === 0) limit = 2 * changes.length + 2;
+      const change = changes[0];
+      if (!change) break;
+      let next: string;
+      try {
+        next = applyYamlChange(text, doc, change, value);
+      } catch (error) {
+        if (!(error instanceof YamlEditError)) throw error;
+        throw new StoreSerializeError(file, 'yaml', error.message, { path: error.path });
+      }
+      if (next === text || ++rounds > limit) {
+        throw new StoreSerializeError(file, 'yaml', 'cannot be written in place', { path: change.path });
+      }
+      text = next;
+    }
+    return bom + text;
   },
 };

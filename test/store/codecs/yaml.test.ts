@@ -5,20 +5,19 @@ import { yamlCodec } from '../../../src/store/codecs/yaml.js';
 const FILE = '/x/c.yaml';
 
 describe('the YAML codec', { timeout: 5_000 }, () => {
-  it('changes only what changed, keeping comments, anchors and quoting elsewhere', () => {
+  it('changes only what changed, keeping comments, anchors, spacing and quoting elsewhere', () => {
     const previous = "# top\nbase: &b {x: 1}\nname: 'quoted'  # why\nlist: [1, 2]\n";
     const value = yamlCodec.parse(previous, FILE) as { base: { x: number }; name: string; list: number[] };
     value.list.push(3);
     const text = yamlCodec.stringify(value, FILE, previous);
-    assert.equal(text, "# top\nbase: &b { x: 1 }\nname: 'quoted' # why\nlist: [ 1, 2, 3 ]\n");
+    assert.equal(text, "# top\nbase: &b {x: 1}\nname: 'quoted'  # why\nlist: [1, 2, 3]\n");
     assert.deepEqual(yamlCodec.parse(text, FILE), value);
   });
 
   it('replaces a node whose type changes, keeping its comment', () => {
     const previous = 'a: 1 # count\nb: x\n';
     const text = yamlCodec.stringify({ a: 'one', b: [1] }, FILE, previous);
-    assert.deepEqual(yamlCodec.parse(text, FILE), { a: 'one', b: [1] });
-    assert.match(text, /a: one # count/);
+    assert.equal(text, 'a: one # count\nb:\n  - 1\n');
   });
 
   it('writes plain YAML when there is no previous text, and refuses what YAML cannot hold', () => {
