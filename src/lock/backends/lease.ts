@@ -12,7 +12,7 @@ import { decodeHolder, encodeHolder, type HolderRecord } from '../holder-info.js
 import type { Backend, BackendGrant, BackendStatus, LockMode } from './backend.js';
 import { watchFile } from './dir-watch.js';
 import { FolderGrant, LeaseGrant } from './lease-grant.js';
-import { ownStart, provablyAlive, provablyDead } from './process-identity.js';
+import { liveness, ownStart } from './process-identity.js';
 
 /** Options of {@link leaseBackend}. */
 export interface LeaseOptions {
@@ -215,8 +215,8 @@ export class LeaseBackend implements Backend {
   #stale(key: string, marker: Marker): boolean {
     if (marker.kind === 'free') return true;
     if (marker.kind === 'owned' && marker.record) {
-      if (provablyDead(marker.record)) return true;
-      if (provablyAlive(marker.record)) return false;
+      const owner = liveness(marker.record);
+      if (owner !== 'unknown') return owner === 'dead';
       return this.#expired(key, marker.token, marker.mtimeMs, marker.record.lease);
     }
     return this.#expired(key, '', marker.mtimeMs, this.lease);

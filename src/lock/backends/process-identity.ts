@@ -65,49 +65,37 @@ export function ownHostname(): string {
   return hostname;
 }
 
+/** What this host can prove about the process that wrote a marker. */
+export type Liveness = 'dead' | 'alive' | 'unknown';
+
 /**
- * Whether the process that wrote a marker is provably dead. Only ever `true` for a process of this host
- * (same hostname) whose death we can see: no such pid, a zombie, or a pid now used by a process that
- * started at another time. Anything we cannot prove (another host, another pid namespace, another boot
- * with the same hostname, permission errors) is `false`: then only the lease decides.
+ * Whether the process that wrote a marker is provably dead or provably alive, with one look at /proc.
+ * Only a process of this host (same hostname) can be judged. Dead: no such pid, a zombie, or a pid now
+ * used by a process that started at another time. Alive (Linux only, where the start time proves it is
+ * the same process): the pid runs with the recorded start time. Anything we cannot prove (another host,
+ * another pid namespace, another boot with the same hostname, hidden /proc entries, a live pid elsewhere
+ * than Linux, which may be a reused one) is `'unknown'`: then only the lease decides.
  */
-export function provablyDead(owner: { pid: number; hostname: string; start?: unknown }): boolean {
-  if (owner.hostname !== ownHostname()) return false;
-  if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0) return false;
+export function liveness(owner: { pid: number; hostname: string; start?: unknown }): Liveness {
+  if (owner.hostname !== ownHostname()) return 'unknown';
+  if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0) return 'unknown';
   const prefix = linuxPrefix();
   if (prefix && typeof owner.start === 'string') {
     const cut = owner.start.lastIndexOf('/');
     // Another boot or pid namespace with our hostname may be another machine or container: not provable.
-    if (cut < 0 || owner.start.slice(0, cut) !== prefix) return false;
+    if (cut < 0 || owner.start.slice(0, cut) !== prefix) return 'unknown';
     const stat = readStat(owner.pid);
     // /proc may hide other users' processes (hidepid=2): a missing entry is death only if kill agrees.
-    if (!stat) return noSuchProcess(owner.pid);
-    if (stat.state === 'Z' || stat.state === 'X') return true;
-    return stat.startTicks !== owner.start.slice(cut + 1);
+    if (!stat) return noSuchProcess(owner.pid) ? 'dead' : 'unknown';
+    if (stat.state === 'Z' || stat.state === 'X') return 'dead';
+    return stat.startTicks === owner.start.slice(cut + 1) ? 'alive' : 'dead';
   }
   if (prefix) {
     // A Linux host that recorded no start time: the writer was not on this host's /proc view.
-    return false;
+    return 'unknown';
   }
   // Alive, or perhaps a reused pid: then the lease decides, later.
-  return noSuchProcess(owner.pid);
-}
-
-/**
- * Whether the process that wrote a marker is provably alive: a process of this host (same hostname, boot
- * and pid namespace) whose pid still runs with the recorded start time. Only Linux can tell (elsewhere a
- * live pid may be a reused one: `false`, and the lease decides).
- */
-export function provablyAlive(owner: { pid: number; hostname: string; start?: unknown }): boolean {
-  if (owner.hostname !== ownHostname()) return false;
-  if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0) return false;
-  const prefix = linuxPrefix();
-  if (!prefix || typeof owner.start !== 'string') return false;
-  const cut = owner.start.lastIndexOf('/');
-  if (cut < 0 || owner.start.slice(0, cut) !== prefix) return false;
-  const stat = readStat(owner.pid);
-  if (!stat || stat.state === 'Z' || stat.state === 'X') return false;
-  return stat.startTicks === owner.start.slice(cut + 1);
+  return noSuchProcess(owner.pid) ? 'dead' : 'unknown';
 }
 
 /** `kill(pid, 0)` says there is no such process (EPERM means there is one, of another user). */
