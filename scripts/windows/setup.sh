@@ -47,7 +47,7 @@ fi
 export WINEDEBUG=-all WINEPREFIX="$home/prefix"
 if [ ! -f "$WINEPREFIX/.locksmith-win10" ]; then
   say "creating the Wine prefix (Windows 10)"
-  wine winecfg -v win10 >"$home/winecfg.log" 2>&1
+  timeout 300 wine winecfg -v win10 >"$home/winecfg.log" 2>&1
   touch "$WINEPREFIX/.locksmith-win10"
 fi
 echo "$home"
