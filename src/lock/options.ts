@@ -4,6 +4,7 @@ import { LockInvalidArgumentError } from '../errors.js';
 import type { Backend, LockMode } from './backends/backend.js';
 import { type BackendOption, selectBackend } from './backends/select.js';
 import type { HolderInfo } from './holder-info.js';
+import { reservedWindowsName } from './windows-names.js';
 
 /** Told once to `onWait` when a call has to wait. */
 export interface WaitInfo {
@@ -73,6 +74,12 @@ function checkPath(value: unknown, what: string): string {
   let absolute = resolved.get(name);
   if (absolute === undefined) {
     absolute = path.resolve(name);
+    const device = process.platform === 'win32' ? reservedWindowsName(absolute) : undefined;
+    if (device !== undefined) {
+      throw new LockInvalidArgumentError(
+        `${what} ${absolute} names a Windows device (${device}), not a file`,
+      );
+    }
     if (resolved.size >= RESOLVED_MAX) resolved.clear();
     resolved.set(name, absolute);
   }

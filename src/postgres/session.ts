@@ -12,7 +12,31 @@ export interface SessionConfig {
 }
 
 /** node-postgres' Client has `ref`/`unref` (used by its pool's `allowExitOnIdle`); its types omit them. */
-type Client = pg.Client & { ref(): void; unref(): void };
+type PgClientWithRef = pg.Client & { ref(): void; unref(): void };
+
+/**
+ * The part of node-postgres' Client that locksmith uses. Declared here rather than taken from `@types/pg`
+ * so that the published types stand alone: a TypeScript user of `locksmith/postgres` needs no `@types/pg`
+ * (even with `skipLibCheck: false`). `asClient` below checks at compile time that pg's Client fits it.
+ */
+export interface Client {
+  connect(): Promise<unknown>;
+  query<R extends Record<string, unknown>>(text: string, values: unknown[]): Promise<{ rows: R[] }>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+  on(
+    event: 'notification',
+    listener: (message: { channel: string; payload?: string | undefined }) => void,
+  ): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
+  ref(): void;
+  unref(): void;
+}
+
+function asClient(client: PgClientWithRef): Client {
+  return client;
+}
 
 let driver: Promise<typeof pg> | undefined;
 
@@ -68,13 +92,15 @@ export class Session {
   /** Connect, make the server notice a vanished client quickly, and refuse a transaction pooler. */
   static async open(config: SessionConfig): Promise<Session> {
     const { Client } = await loadDriver();
-    const client = new Client({
-      connectionString: config.connectionString,
-      connectionTimeoutMillis: config.connectTimeout,
-      query_timeout: config.queryTimeout,
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-    }) as Client;
+    const client = asClient(
+      new Client({
+        connectionString: config.connectionString,
+        connectionTimeoutMillis: config.connectTimeout,
+        query_timeout: config.queryTimeout,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+      }) as PgClientWithRef,
+    );
     let failure: Error | undefined;
     const early = (error: Error) => {
       failure ??= error;
@@ -145,7 +171,11 @@ export class Session {
   }
 
   /** Run one statement. Rejects with a locksmith error; a broken connection also marks the session lost. */
-  async query<R extends pg.QueryResultRow>(text: string, values: unknown[], doing: string): Promise<R[]> {
+  async query<R extends Record<string, unknown>>(
+    text: string,
+    values: unknown[],
+    doing: string,
+  ): Promise<R[]> {
     if (this.#lost) throw toLocksmithError(this.#lost, doing);
     if (this.#running++ === 0) this.client.ref();
     try {

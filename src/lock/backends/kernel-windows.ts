@@ -13,7 +13,8 @@ const ERROR_IO_PENDING = 997;
  * msvcrt.locking), so both exclude each other. Node's descriptors are libuv's: `uv_get_osfhandle`, which
  * node.exe exports, turns one into the Win32 HANDLE.
  *
- * Written and type-checked, but NOT tested: our CI machines are Linux only (see the README).
+ * Tested under Wine in CI (`npm run test:windows`, test/windows/), not on a real Windows machine (see the
+ * README's Platforms). Waits poll: a waiter retries this non-blocking attempt, it does not sleep in the OS.
  */
 export function createWindowsLock(): NativeLock {
   const koffi = loadKoffi();
