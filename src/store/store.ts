@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { NotRegularFileError, UnsafeFileError } from '../fs/errors.js';
+import { readRegular } from '../fs/open-regular.js';
+import { resolveTrustedLinks } from '../fs/trusted-links.js';
 import { type PreparedWrite, prepareAtomicWrite } from '../fs/write-file-atomic.js';
 import type { BackendOption } from '../lock/backends/select.js';
 import { lock } from '../lock/lock.js';
@@ -33,6 +35,12 @@ export interface StoreOptions<T> {
   lockfilePath?: string;
   /** The lock backend (see `lock`). */
   backend?: BackendOption;
+  /**
+   * Default `false`: a symbolic link on the way to the file is followed only when this user made it or
+   * its folder is not writable by others; another is refused (`FILE_UNSAFE`), so that a link planted in
+   * a shared folder cannot make you read or write a file of the planter's choosing. `true` follows all.
+   */
+  followSymlinks?: boolean;
 }
 
 /** Options of one `update` or `transact`. */
@@ -62,6 +70,8 @@ export interface Store<T> {
    * @throws {StoreSchemaError} `STORE_SCHEMA` when the content does not match the schema.
    * @throws {StoreNotFoundError} `STORE_NOT_FOUND` when the file is missing and there are no defaults.
    * @throws {StoreIOError} `STORE_IO` when the file cannot be read (a folder, permission denied).
+   * @throws {NotRegularFileError} `FILE_NOT_REGULAR` when it is a FIFO, a socket or a device.
+   * @throws {UnsafeFileError} `FILE_UNSAFE` when it is reached through a link planted by another user.
    */
   read(): Promise<DeepReadonly<T>>;
   /**
@@ -108,9 +118,18 @@ function formatOf(file: string, format: unknown): StoreFormat {
   );
 }
 
-/** The real path of `file`, or of its folder when the file does not exist yet: one lock per real file. */
-function realPath(file: string): string {
+/**
+ * The real path of `file`, or of its folder when the file does not exist yet: one lock per real file.
+ * Through a link that may not be followed, the path as given: its lock stays beside it, and reads and
+ * writes refuse the link.
+ */
+function realPath(file: string, followSymlinks: boolean): string {
   const absolute = path.resolve(file);
+  try {
+    if (!followSymlinks) resolveTrustedLinks(absolute);
+  } catch {
+    return absolute;
+  }
   try {
     return realpathSync(absolute);
   } catch {
@@ -156,6 +175,7 @@ export class StoreImpl<T> implements Store<T> {
   readonly #defaults: unknown;
   readonly #lockfilePath: string | undefined;
   readonly #backend: BackendOption | undefined;
+  readonly #followSymlinks: boolean;
 
   constructor(file: string, options: StoreOptions<T>) {
     if (typeof file !== 'string' || file.length === 0 || file.includes('\0')) {
@@ -164,7 +184,8 @@ export class StoreImpl<T> implements Store<T> {
     if (typeof options !== 'object' || options === null) {
       throw new StoreInvalidArgumentError('options must be an object');
     }
-    this.path = realPath(file);
+    this.#followSymlinks = options.followSymlinks === true;
+    this.path = realPath(file, this.#followSymlinks);
     this.format = formatOf(this.path, options.format);
     this.#schema = checkSchema(options.schema);
     this.#hasDefaults = options.defaults !== undefined;
@@ -215,8 +236,13 @@ export class StoreImpl<T> implements Store<T> {
     const codec = await this.#loadCodec();
     let text: string | undefined;
     try {
-      text = await readFile(this.path, 'utf8');
+      // Never blocks (a FIFO planted as the file is refused) and follows no untrusted link.
+      const follow = this.#followSymlinks;
+      text = (
+        await readRegular(follow ? this.path : resolveTrustedLinks(this.path), { noFollow: !follow })
+      ).toString('utf8');
     } catch (error) {
+      if (error instanceof NotRegularFileError || error instanceof UnsafeFileError) throw error;
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
         throw new StoreIOError(this.path, 'read', error);
     }
@@ -248,6 +274,7 @@ export class StoreImpl<T> implements Store<T> {
   prepare(planned: Planned, signal: AbortSignal | undefined): Promise<PreparedWrite> {
     return prepareAtomicWrite(this.path, planned.text, {
       durable: this.durable,
+      followSymlinks: this.#followSymlinks,
       ...(signal === undefined ? {} : { signal }),
     });
   }
