@@ -42,19 +42,21 @@ function isDirectoryError(file: string): NodeJS.ErrnoException {
 }
 
 /**
- * The error to throw for an `open` that failed: a link refused by `O_NOFOLLOW` (ELOOP; EMLINK on the
- * BSDs) or a FIFO or socket that `O_NONBLOCK` would not wait for (ENXIO) become typed errors; the rest
- * stays the OS error, for the caller to wrap.
+ * The error to throw for an `open` that failed: a link refused by `O_NOFOLLOW` becomes `FILE_UNSAFE`; a FIFO, socket or device refused for any reason (ENXIO: a FIFO without a
+ * writer or a socket; EACCES: a sticky folder's `protected_fifos`) becomes `FILE_NOT_REGULAR`, which says
+ * what it is; the rest stays the OS error, for the caller to wrap.
  */
 function openError(file: string, error: unknown, noFollow: boolean): unknown {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code !== 'ELOOP' && code !== 'EMLINK' && code !== 'ENXIO') return error;
+  if (code === 'ENOENT') return error;
   const stats = fs.lstatSync(file, { throwIfNoEntry: false });
   if (!stats) return error;
-  if (noFollow && stats.isSymbolicLink()) {
+  if (stats.isSymbolicLink()) {
+    // With O_NOFOLLOW a link is refused, whatever the code says (ELOOP, EMLINK; EACCES in a sticky folder).
+    if (!noFollow) return error;
     return new UnsafeFileError(file, 'symlink', 'is a symbolic link, which locksmith does not follow here');
   }
-  if (code === 'ENXIO' && !stats.isFile()) return new NotRegularFileError(file, kindOf(stats));
+  if (!stats.isFile() && !stats.isDirectory()) return new NotRegularFileError(file, kindOf(stats));
   return error;
 }
 
