@@ -254,8 +254,8 @@ export class Registry {
     for (let attempt = 0; ; attempt++) {
       let data: Buffer;
       try {
-        // Never blocks on a FIFO put in the folder, never follows a link.
-        data = await readRegular(file);
+        // Never blocks on a FIFO put in the folder, never follows a link, nor reads another file's second name.
+        data = await readRegular(file, { singleLink: true });
       } catch (error) {
         if (isMissing(error)) return []; // started, nothing written yet
         throw new WebLocksRegistryError(file, 'cannot be read', { cause: error });
