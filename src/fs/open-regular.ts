@@ -116,14 +116,10 @@ export async function openRegular(
     const refused = refusal(file, stats, options);
     if (refused) throw refused;
     if (!REOPEN || O_NONBLOCK === 0) return handle;
+    // /proc/self/fd/N names the open file itself, not a path: it cannot lead to another file.
     const again = await open(`/proc/self/fd/${handle.fd}`, flags & ~NOT_AGAIN).catch(() => undefined);
     if (!again) return handle;
-    const check = await again.stat().catch(() => undefined);
-    if (check?.ino !== stats.ino || check.dev !== stats.dev) {
-      await again.close();
-      return handle;
-    }
-    await handle.close();
+    void handle.close().catch(() => {}); // the second descriptor keeps the file; no need to wait
     return again;
   } catch (error) {
     await handle.close().catch(() => {});
@@ -148,11 +144,6 @@ export function openRegularSync(file: string, flags: number, options: OpenRegula
     try {
       again = fs.openSync(`/proc/self/fd/${fd}`, flags & ~NOT_AGAIN);
     } catch {
-      return fd;
-    }
-    const check = fs.fstatSync(again);
-    if (check.ino !== stats.ino || check.dev !== stats.dev) {
-      fs.closeSync(again);
       return fd;
     }
     fs.closeSync(fd);
