@@ -73,7 +73,7 @@ function expected(target: Target, op: Op, kind: Kind, root: boolean): string {
   }
 }
 
-describe('hostile shared folder: the check-out registry', { timeout: 300_000 }, () => {
+describe('hostile shared folder: the check-out registry', { timeout: 600_000 }, () => {
   for (const runner of RUNNERS) {
     for (const target of ['audit.jsonl', 'checkouts.json'] as const) {
       it(`${runner.name}: ${target} planted; every entry point ends at once, typed; victim untouched`, {

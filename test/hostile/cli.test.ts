@@ -40,7 +40,7 @@ function assertNoControl(text: string, what: string): void {
   assert.equal(raw, null, `${what} printed a raw control character: ${JSON.stringify(text)}`);
 }
 
-describe('hostile shared folder: the CLI', { timeout: 120_000 }, () => {
+describe('hostile shared folder: the CLI', { timeout: 600_000 }, () => {
   it('config get, set and unset of a FIFO: status 74 at once, naming it; the lock is not kept', async () => {
     const s = scene(me);
     const file = path.join(s.shared, 'cfg.json');

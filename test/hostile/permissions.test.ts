@@ -43,7 +43,7 @@ async function createAll(umask: number, dir: string): Promise<Record<string, str
   return JSON.parse(result.stdout) as Record<string, string>;
 }
 
-describe('permissions of what locksmith creates', { timeout: 120_000 }, () => {
+describe('permissions of what locksmith creates', { timeout: 300_000 }, () => {
   for (const umask of [0o022, 0o002, 0o077]) {
     it(`under umask ${umask.toString(8).padStart(3, '0')}: files 0666 and folders 0777 less the umask; Web Locks private`, async () => {
       const dir = fs.mkdtempSync(path.join(base, 'umask-'));

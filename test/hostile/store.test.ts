@@ -52,7 +52,7 @@ function expected(op: Op, kind: Kind, root: boolean): string {
   }
 }
 
-describe('hostile shared folder: the store file and atomic writes', { timeout: 120_000 }, () => {
+describe('hostile shared folder: the store file and atomic writes', { timeout: 300_000 }, () => {
   for (const runner of RUNNERS) {
     for (const op of ['store.read', 'store.update', 'writeFileAtomic'] as const) {
       it(`${runner.name}: ${op} of each planted thing ends at once, typed; victim untouched, no temp left`, {
