@@ -13,8 +13,8 @@ import {
   assertOutcome,
   callAs,
   isRoot,
-  KINDS,
   type Kind,
+  PLANTABLE,
   plant,
   RUNNERS,
   type Scene,
@@ -79,7 +79,7 @@ describe('hostile shared folder: the check-out registry', { timeout: 600_000 }, 
       it(`${runner.name}: ${target} planted; every entry point ends at once, typed; victim untouched`, {
         skip: runner.skip,
       }, async () => {
-        for (const kind of KINDS) {
+        for (const kind of PLANTABLE) {
           for (const op of OPS) {
             const s = scene(runner.uid);
             const folder = designs(s, runner.uid);

@@ -33,6 +33,11 @@ export const isRoot = process.getuid?.() === 0;
 /** What can be planted at a path. */
 export const KINDS = ['fifo', 'socket', 'folder', 'symlink', 'dangling', 'hardlink', 'mode000'] as const;
 export type Kind = (typeof KINDS)[number];
+/**
+ * What this suite can plant *as another user*: all of it as root (lchown); otherwise only the kinds whose
+ * outcome does not depend on who planted them (a link or a mode-000 file of one's own is no attack).
+ */
+export const PLANTABLE: readonly Kind[] = isRoot ? KINDS : ['fifo', 'socket', 'folder', 'hardlink'];
 
 /** A shared folder `shared` (mode 1777) in `base` (0755, so that every user reaches it), and a victim file. */
 export interface Scene {

@@ -12,8 +12,8 @@ import {
   assertOutcome,
   callAs,
   isRoot,
-  KINDS,
   type Kind,
+  PLANTABLE,
   plant,
   RUNNERS,
   scene,
@@ -58,7 +58,7 @@ describe('hostile shared folder: the store file and atomic writes', { timeout: 3
       it(`${runner.name}: ${op} of each planted thing ends at once, typed; victim untouched, no temp left`, {
         skip: runner.skip,
       }, async () => {
-        for (const kind of KINDS) {
+        for (const kind of PLANTABLE) {
           const s = scene(runner.uid);
           const file = path.join(s.shared, 'cfg.json');
           plant(kind, file, s);
