@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type Command, InvalidArgumentError } from 'commander';
 import { LocksmithError, openStore } from '../index.js';
 import type { Cli } from './context.js';
-import { escapeControl, escapeLines, terminalJson } from './escape.js';
+import { errorMessage, escapeControl, terminalJson } from './escape.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 
 /** A parsed `config` command line. */
@@ -211,11 +211,11 @@ export async function configCommand(request: ConfigRequest, out: ConfigOutput): 
     return request.action === 'get' ? await get(request, out) : await change(request, out);
   } catch (error) {
     if (error instanceof ConfigUsageError) {
-      out.stderr.write(`locksmith: ${escapeLines(error.message)}\n`);
+      out.stderr.write(`locksmith: ${errorMessage(error)}\n`);
       return error.status;
     }
     if (error instanceof LocksmithError) {
-      out.stderr.write(`locksmith: ${escapeLines(error.message)}\n`);
+      out.stderr.write(`locksmith: ${errorMessage(error)}\n`);
       return exitCodeFor(error);
     }
     throw error;

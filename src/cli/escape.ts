@@ -47,3 +47,20 @@ export function terminalJson(value: unknown): string {
     (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/**
+ * An error's message for the terminal: on one line, escaped, except a schema error, whose issues go one
+ * per line (each escaped: a key or a message from the file cannot start a line of its own).
+ */
+export function errorMessage(error: unknown): string {
+  if (!(error instanceof Error)) return escapeControl(String(error));
+  const { code, issues } = error as { code?: unknown; issues?: unknown };
+  const newline = error.message.indexOf('\n');
+  if (code !== 'STORE_SCHEMA' || !Array.isArray(issues) || newline === -1)
+    return escapeControl(error.message);
+  const lines = (issues as { path?: readonly PropertyKey[]; message?: unknown }[]).map((issue) => {
+    const where = issue.path?.length ? issue.path.map(String).join('.') : '(root)';
+    return `  - ${escapeControl(`${where}: ${String(issue.message)}`)}`;
+  });
+  return [escapeControl(error.message.slice(0, newline)), ...lines].join('\n');
+}

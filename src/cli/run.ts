@@ -3,7 +3,7 @@ import os from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type LockGroup, type LockTarget, lockAll } from '../index.js';
 import type { Cli } from './context.js';
-import { escapeControl, escapeLines } from './escape.js';
+import { errorMessage, escapeControl } from './escape.js';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes.js';
 import { WaitLine } from './wait-line.js';
 
@@ -142,14 +142,14 @@ async function run(cli: Cli, targets: LockTarget[], command: string[], options: 
     } catch (error) {
       waitLine.done();
       if (signals.received) return signalStatus(signals.received);
-      cli.stderr.write(`locksmith: ${escapeLines((error as Error).message)}\n`);
+      cli.stderr.write(`locksmith: ${errorMessage(error)}\n`);
       return exitCodeFor(error, options.conflictExitCode);
     }
     waitLine.done();
     const onLost = () => {
       const reason = group.signal.reason as Error;
       cli.stderr.write(
-        `locksmith: warning: ${escapeLines(reason.message)}; the command goes on without that lock\n`,
+        `locksmith: warning: ${errorMessage(reason)}; the command goes on without that lock\n`,
       );
     };
     group.signal.addEventListener('abort', onLost, { once: true });
@@ -162,9 +162,7 @@ async function run(cli: Cli, targets: LockTarget[], command: string[], options: 
         await group.release();
       } catch (error) {
         // The command's status matters more; the kernel drops the locks when this process exits anyway.
-        cli.stderr.write(
-          `locksmith: warning: releasing the locks failed: ${escapeLines((error as Error).message)}\n`,
-        );
+        cli.stderr.write(`locksmith: warning: releasing the locks failed: ${errorMessage(error)}\n`);
       }
     }
   } finally {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { inspect, type LockStatus } from '../index.js';
 import { type Cli, paint } from './context.js';
-import { escapeControl, escapeLines, terminalJson } from './escape.js';
+import { errorMessage, escapeControl, terminalJson } from './escape.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { describeHolder, displayPath } from './format.js';
 
@@ -78,7 +78,7 @@ such as util-linux flock, shows as locked with no holder.`,
           results.push({ target: target.path, status });
         } catch (error) {
           // Print nothing on stdout rather than a partial answer a script could take for a whole one.
-          cli.stderr.write(`locksmith: ${escapeLines((error as Error).message)}\n`);
+          cli.stderr.write(`locksmith: ${errorMessage(error)}\n`);
           cli.exitCode = exitCodeFor(error);
           return;
         }
