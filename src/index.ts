@@ -41,7 +41,13 @@ export {
   LockTimeoutError,
   LockUnsupportedError,
 } from './errors.js';
-export { AtomicWriteError, AtomicWriteInvalidArgumentError } from './fs/errors.js';
+export {
+  AtomicWriteError,
+  AtomicWriteInvalidArgumentError,
+  type FileKind,
+  NotRegularFileError,
+  UnsafeFileError,
+} from './fs/errors.js';
 export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js';
 export type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from './lock/backends/backend.js';
 export { type LeaseOptions, leaseBackend } from './lock/backends/lease.js';

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { NotRegularFileError, UnsafeFileError } from '../fs/errors.js';
+import { openRegular, readRegular } from '../fs/open-regular.js';
 import { CheckoutAuditError, CheckoutInvalidArgumentError } from './errors.js';
 
 /** What an audit line records. `reverted` follows an event whose registry write then failed. */
@@ -38,11 +41,16 @@ export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at' | 'host' | 'pid' | 'che
   checkedOutAt?: Date;
 };
 
-/** A line of the log that is not a readable event (a torn last line after a power cut, a hand edit). */
+/**
+ * A line of the log that is not an event as locksmith writes it: a torn last line after a power cut, a
+ * hand edit, a line appended by another program. Such lines are reported, never taken as events.
+ */
 export interface UnreadableAuditLine {
   /** 1-based. */
   readonly line: number;
   readonly text: string;
+  /** Why it is not an event: `'not JSON'`, or what differs from the lines locksmith writes. */
+  readonly reason: string;
 }
 
 /**
@@ -79,10 +87,15 @@ export async function appendAuditEvent(
       `the audit line would be ${Buffer.byteLength(line)} bytes, over ${MAX_AUDIT_LINE_BYTES - 1}: shorten the message or reason`,
     );
   }
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  let handle: FileHandle | undefined;
   let step = 'open';
   try {
-    handle = await open(file, 'a+', 0o666);
+    // Never blocks on a FIFO, never follows a link, never appends to a file that has other names: a
+    // link planted in a shared folder must not make root append to a file of the planter's choosing.
+    handle = await openRegular(file, constants.O_RDWR | constants.O_CREAT | constants.O_APPEND, {
+      mode: 0o666,
+      singleLink: true,
+    });
     step = 'read';
     const { size } = await handle.stat();
     let data = Buffer.from(line);
@@ -101,6 +114,7 @@ export async function appendAuditEvent(
       await handle.datasync();
     }
   } catch (error) {
+    if (error instanceof NotRegularFileError || error instanceof UnsafeFileError) throw error;
     throw new CheckoutAuditError(file, step, error);
   } finally {
     await handle?.close().catch(() => {});
@@ -108,51 +122,87 @@ export async function appendAuditEvent(
   return full;
 }
 
-function toEvent(raw: unknown): AuditEvent | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+const KINDS = new Set(['checkout', 'checkin', 'break', 'reverted']);
+const TEXT_FIELDS = [
+  'id',
+  'at',
+  'event',
+  'file',
+  'owner',
+  'by',
+  'message',
+  'reason',
+  'checkedOutAt',
+  'of',
+  'error',
+  'host',
+];
+const FIELDS = new Set([...TEXT_FIELDS, 'pid']);
+const ISO = (text: unknown) =>
+  typeof text === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(text);
+
+/**
+ * The event of one line, or why it is not one. A line is an event only in the exact form locksmith
+ * writes: `JSON.stringify` of known fields, a 12-hex-digit id, ISO dates, the writer's host and pid.
+ * That form is no proof (anyone who can write the folder can copy it); it sets hand edits and other
+ * programs' lines apart, which the log then reports instead of mixing them with the events.
+ */
+function toEvent(line: string): AuditEvent | string {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return 'not JSON';
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not a JSON object';
   const r = raw as Record<string, unknown>;
-  if (typeof r.id !== 'string' || typeof r.at !== 'string' || typeof r.event !== 'string') return undefined;
-  if (!['checkout', 'checkin', 'break', 'reverted'].includes(r.event)) return undefined;
-  const at = new Date(r.at);
-  if (Number.isNaN(at.getTime())) return undefined;
-  const checkedOutAt = typeof r.checkedOutAt === 'string' ? new Date(r.checkedOutAt) : undefined;
+  if (JSON.stringify(r) !== line) return 'not in the form locksmith writes (spacing or escapes differ)';
+  const unknown = Object.keys(r).find((key) => !FIELDS.has(key));
+  if (unknown !== undefined) return `has a field locksmith does not write: ${unknown}`;
+  const notText = TEXT_FIELDS.find((key) => r[key] !== undefined && typeof r[key] !== 'string');
+  if (notText !== undefined) return `${notText} is not a string`;
+  if (typeof r.event !== 'string' || !KINDS.has(r.event)) return 'no known event';
+  if (typeof r.id !== 'string' || !/^[0-9a-f]{12}$/.test(r.id)) return 'no id as locksmith makes them';
+  if (!ISO(r.at) || (r.checkedOutAt !== undefined && !ISO(r.checkedOutAt)))
+    return 'a date is not ISO 8601 UTC';
+  if (typeof r.host !== 'string' || !Number.isSafeInteger(r.pid) || (r.pid as number) <= 0) {
+    return 'no writing host and pid';
+  }
+  const checkedOutAt = r.checkedOutAt === undefined ? undefined : new Date(r.checkedOutAt as string);
   return {
     ...(r as object),
-    at,
+    at: new Date(r.at as string),
     ...(checkedOutAt ? { checkedOutAt } : {}),
-    host: typeof r.host === 'string' ? r.host : '',
-    pid: typeof r.pid === 'number' ? r.pid : 0,
   } as AuditEvent;
 }
 
 /**
  * Read the audit log: every event in order, and the lines that are not events (reported, never dropped
- * silently). A missing log has no events.
+ * silently). A missing log has no events. The log records; it does not authenticate: anyone who can
+ * write `.locksmith/` can append a line in locksmith's form, and it is then read as an event.
  *
  * @throws {CheckoutAuditError} `CHECKOUT_AUDIT` when the log exists but cannot be read.
+ * @throws {NotRegularFileError} `FILE_NOT_REGULAR` when it is a FIFO, a socket or a device.
+ * @throws {UnsafeFileError} `FILE_UNSAFE` when it is a symbolic link.
  */
 export async function readAuditLog(
   file: string,
 ): Promise<{ events: AuditEvent[]; unreadable: UnreadableAuditLine[] }> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = (await readRegular(file)).toString('utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], unreadable: [] };
+    if (error instanceof NotRegularFileError || error instanceof UnsafeFileError) throw error;
     throw new CheckoutAuditError(file, 'read', error);
   }
   const events: AuditEvent[] = [];
   const unreadable: UnreadableAuditLine[] = [];
   for (const [index, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
-    let event: AuditEvent | undefined;
-    try {
-      event = toEvent(JSON.parse(line));
-    } catch {
-      event = undefined;
-    }
-    if (event) events.push(event);
-    else unreadable.push({ line: index + 1, text: line });
+    const event = toEvent(line);
+    if (typeof event === 'string') unreadable.push({ line: index + 1, text: line, reason: event });
+    else events.push(event);
   }
   return { events, unreadable };
 }

@@ -1,10 +1,9 @@
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { openRegular } from '../fs/open-regular.js';
 
 const WRITE_BITS = 0o222;
-// Opened without following a final symbolic link: a link swapped in after the path was confined to the
-// root cannot redirect the chmod elsewhere. (0 where the platform has no O_NOFOLLOW.)
-const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+// Opened without following a final symbolic link (a link swapped in after the path was confined to the
+// root cannot redirect the chmod elsewhere) and without blocking (a FIFO swapped in is refused).
 
 /**
  * Make `file` writable by its owner (`u+w`), or read-only for everyone (`a-w`), like `svn:needs-lock`.
@@ -12,7 +11,7 @@ const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
  * Returns the mode before, to undo the change with {@link restoreMode}.
  */
 export async function setWritable(file: string, writable: boolean): Promise<number> {
-  const handle = await open(file, constants.O_RDONLY | NO_FOLLOW);
+  const handle = await openRegular(file, constants.O_RDONLY);
   try {
     const before = (await handle.stat()).mode & 0o7777;
     const after = writable ? before | 0o200 : before & ~WRITE_BITS;
@@ -25,7 +24,7 @@ export async function setWritable(file: string, writable: boolean): Promise<numb
 
 /** Put back a mode returned by {@link setWritable}. */
 export async function restoreMode(file: string, mode: number): Promise<void> {
-  const handle = await open(file, constants.O_RDONLY | NO_FOLLOW);
+  const handle = await openRegular(file, constants.O_RDONLY);
   try {
     await handle.chmod(mode);
   } finally {

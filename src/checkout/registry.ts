@@ -1,7 +1,8 @@
 import { realpathSync, type Stats, statSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { UnsafeFileError } from '../fs/errors.js';
 import type { BackendOption } from '../lock/backends/select.js';
 import { lock } from '../lock/lock.js';
 import { checkTimeout, type LockOptions } from '../lock/options.js';
@@ -166,7 +167,24 @@ class CheckoutRegistry implements Checkouts {
     }
   }
 
+  /**
+   * Refuse a `.locksmith` that is a symbolic link: followed, it would make every user's changes (root's
+   * too) lock, write and append in a folder of the planter's choosing. Checked before every call.
+   */
+  async #checkFolder(): Promise<void> {
+    const folder = path.dirname(this.registryPath);
+    const stats = await lstat(folder).catch(() => undefined);
+    if (stats?.isSymbolicLink()) {
+      throw new UnsafeFileError(
+        folder,
+        'symlink',
+        `is a symbolic link; the check-out registry folder must be a real folder, so it is not followed`,
+      );
+    }
+  }
+
   async #read(): Promise<RegistryData> {
+    await this.#checkFolder();
     await this.#checkNotLost(false);
     try {
       return (await this.#store.read()) as RegistryData;
@@ -192,6 +210,7 @@ class CheckoutRegistry implements Checkouts {
     signal: AbortSignal | undefined,
     work: (draft: RegistryData) => Promise<Change<R>>,
   ): Promise<R> {
+    await this.#checkFolder();
     const handle = await lock(this.registryPath, this.#lockOptions(signal));
     let change: Change<R> | undefined;
     try {
@@ -369,7 +388,8 @@ class CheckoutRegistry implements Checkouts {
     return fileStatus(target.name, stats, record);
   }
 
-  history() {
+  async history() {
+    await this.#checkFolder();
     return readAuditLog(this.auditLogPath);
   }
 

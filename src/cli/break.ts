@@ -10,6 +10,7 @@ import {
   shortTime,
 } from './checkout-common.js';
 import type { Cli } from './context.js';
+import { escapeControl } from './escape.js';
 
 export interface BreakArgs extends RootArgs {
   file: string;
@@ -31,9 +32,9 @@ export async function breakCommand(io: CommandIO, args: BreakArgs): Promise<numb
     });
     const { owner, checkedOutAt, message } = result.previous;
     io.stdout.write(
-      `Broke ${owner}'s check-out of ${result.file} (since ${shortTime(checkedOutAt)}${message ? `: "${message}"` : ''}); recorded in .locksmith/audit.jsonl\n`,
+      `${escapeControl(`Broke ${owner}'s check-out of ${result.file} (since ${shortTime(checkedOutAt)}${message ? `: "${message}"` : ''})`)}; recorded in .locksmith/audit.jsonl\n`,
     );
-    if (result.modeWarning) io.stderr.write(`locksmith: warning: ${result.modeWarning}\n`);
+    if (result.modeWarning) io.stderr.write(`locksmith: warning: ${escapeControl(result.modeWarning)}\n`);
     return 0;
   } catch (error) {
     return fail(io, error);

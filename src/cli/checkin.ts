@@ -9,6 +9,7 @@ import {
   rootOption,
 } from './checkout-common.js';
 import type { Cli } from './context.js';
+import { escapeControl } from './escape.js';
 
 export interface CheckinArgs extends RootArgs {
   file: string;
@@ -25,8 +26,8 @@ export async function checkinCommand(io: CommandIO, args: CheckinArgs): Promise<
     const result = await registry.checkin(fileArgument(registry, args.file, args.cwd), {
       ...(args.owner === undefined ? {} : { owner: args.owner }),
     });
-    io.stdout.write(`Checked in ${result.file} (${result.previous.owner})\n`);
-    if (result.modeWarning) io.stderr.write(`locksmith: warning: ${result.modeWarning}\n`);
+    io.stdout.write(`${escapeControl(`Checked in ${result.file} (${result.previous.owner})`)}\n`);
+    if (result.modeWarning) io.stderr.write(`locksmith: warning: ${escapeControl(result.modeWarning)}\n`);
     return 0;
   } catch (error) {
     return fail(io, error);

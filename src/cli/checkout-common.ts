@@ -6,6 +6,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
 import { type Checkouts, LocksmithError, openCheckouts, REGISTRY_FOLDER } from '../index.js';
+import { errorMessage, escapeLines } from './escape.js';
 import { exitCodeFor } from './exit-codes.js';
 
 /** Where a command writes. `Cli` (context.ts) has this shape; tests pass collectors. */
@@ -93,9 +94,12 @@ export function fileArgument(registry: Checkouts, file: string, cwd = process.cw
 
 /** Print the error on stderr and return its exit status. Unexpected errors (bugs) keep their stack. */
 export function fail(io: CommandIO, error: unknown): number {
-  if (error instanceof LocksmithError) io.stderr.write(`locksmith: ${error.message}\n`);
+  // Messages quote what other users wrote (a holder's message, a file name): escaped, like all output.
+  if (error instanceof LocksmithError) io.stderr.write(`locksmith: ${errorMessage(error)}\n`);
   else
-    io.stderr.write(`locksmith: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    io.stderr.write(
+      `locksmith: unexpected error: ${escapeLines(String(error instanceof Error ? error.stack : error))}\n`,
+    );
   return exitCodeFor(error);
 }
 

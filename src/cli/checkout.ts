@@ -10,6 +10,7 @@ import {
   shortTime,
 } from './checkout-common.js';
 import type { Cli } from './context.js';
+import { escapeControl } from './escape.js';
 
 export interface CheckoutArgs extends RootArgs {
   file: string;
@@ -30,7 +31,7 @@ export async function checkoutCommand(io: CommandIO, args: CheckoutArgs): Promis
       ...(args.message === undefined ? {} : { message: args.message }),
     });
     io.stdout.write(
-      `Checked out ${result.name} as ${result.owner} since ${shortTime(result.checkedOutAt!)}${result.message ? `: "${result.message}"` : ''}\n`,
+      `${escapeControl(`Checked out ${result.name} as ${result.owner} since ${shortTime(result.checkedOutAt!)}${result.message ? `: "${result.message}"` : ''}`)}\n`,
     );
     return 0;
   } catch (error) {

@@ -10,6 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type Command, InvalidArgumentError } from 'commander';
 import { LocksmithError, openStore } from '../index.js';
 import type { Cli } from './context.js';
+import { errorMessage, escapeControl, terminalJson } from './escape.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 
 /** A parsed `config` command line. */
@@ -24,11 +25,14 @@ export interface ConfigRequest {
   json?: boolean | undefined;
   /** For set and unset: milliseconds to wait for the lock. Default: wait until it is free. */
   timeout?: number | undefined;
+  /** Follow a symbolic link to the file even in a folder others can write (see `StoreOptions.followSymlinks`). */
+  followSymlinks?: boolean | undefined;
 }
 
 /** Where the command writes (a `Cli` satisfies it). */
 export interface ConfigOutput {
-  stdout: { write(text: string): void };
+  /** On a terminal (`isTTY`), control characters of a printed string are escaped. */
+  stdout: { write(text: string): void; readonly isTTY?: boolean };
   stderr: { write(text: string): void };
 }
 
@@ -130,20 +134,25 @@ export function parseValue(text: string): unknown {
   }
 }
 
-function show(value: unknown, json: boolean): string {
-  if (!json && typeof value === 'string') return `${value}\n`;
-  return `${JSON.stringify(value, null, 2)}\n`;
+/** A value as `get` prints it: a string as it is (escaped on a terminal), the rest as JSON. */
+function show(value: unknown, json: boolean, terminal: boolean): string {
+  if (!json && typeof value === 'string') return `${terminal ? escapeControl(value) : value}\n`;
+  return `${terminal ? terminalJson(value) : JSON.stringify(value, null, 2)}\n`;
+}
+
+function storeOptions(request: ConfigRequest) {
+  return request.followSymlinks ? { followSymlinks: true } : {};
 }
 
 async function get(request: ConfigRequest, out: ConfigOutput): Promise<number> {
   const segments = request.key ? parseKeyPath(request.key) : [];
-  const value = await openStore<unknown>(request.file).read();
+  const value = await openStore<unknown>(request.file, storeOptions(request)).read();
   const result = lookup(value, segments);
   if (!result.found) {
-    out.stderr.write(`locksmith: ${request.key} is not set in ${request.file}\n`);
+    out.stderr.write(`locksmith: ${escapeControl(`${request.key} is not set in ${request.file}`)}\n`);
     return EXIT.CONFLICT;
   }
-  out.stdout.write(show(result.value, request.json === true));
+  out.stdout.write(show(result.value, request.json === true, out.stdout.isTTY === true));
   return EXIT.OK;
 }
 
@@ -151,7 +160,7 @@ async function change(request: ConfigRequest, out: ConfigOutput): Promise<number
   if (!request.key) throw new ConfigUsageError(`error: config ${request.action} needs a <key>`);
   const segments = parseKeyPath(request.key);
   const last = segments.at(-1)!;
-  const store = openStore<unknown>(request.file, { defaults: {} });
+  const store = openStore<unknown>(request.file, { defaults: {}, ...storeOptions(request) });
   const options = request.timeout === undefined ? {} : { timeout: request.timeout };
   let changed = false;
   if (request.action === 'set') {
@@ -185,7 +194,11 @@ async function change(request: ConfigRequest, out: ConfigOutput): Promise<number
       }
     }, options);
   }
-  if (!changed) out.stderr.write(`locksmith: ${request.file} unchanged (${request.key} already so)\n`);
+  if (!changed) {
+    out.stderr.write(
+      `locksmith: ${escapeControl(`${request.file} unchanged (${request.key} already so)`)}\n`,
+    );
+  }
   return EXIT.OK;
 }
 
@@ -198,11 +211,11 @@ export async function configCommand(request: ConfigRequest, out: ConfigOutput): 
     return request.action === 'get' ? await get(request, out) : await change(request, out);
   } catch (error) {
     if (error instanceof ConfigUsageError) {
-      out.stderr.write(`locksmith: ${error.message}\n`);
+      out.stderr.write(`locksmith: ${errorMessage(error)}\n`);
       return error.status;
     }
     if (error instanceof LocksmithError) {
-      out.stderr.write(`locksmith: ${error.message}\n`);
+      out.stderr.write(`locksmith: ${errorMessage(error)}\n`);
       return exitCodeFor(error);
     }
     throw error;
@@ -230,7 +243,11 @@ Exit status:
       value cannot be written so that it reads back the same (nothing is written)
   66  get: the file does not exist
   73  the lock file's folder cannot be created or accessed
-  74  the file cannot be read or written (permissions, a read-only folder)
+  74  the file cannot be read or written (permissions, a read-only folder), or it is a FIFO, socket or device
+  77  the file is reached through a symbolic link another user made in a folder others can write
+      (pass --follow-symlinks if you trust it)
+
+On a terminal, control characters of a printed string are shown escaped (e, \n, \x07).
 
 Examples:
   locksmith config get ~/.config/tool/feeds.yaml feeds.0.url
@@ -256,6 +273,10 @@ export function registerConfig(program: Command, cli: Cli): void {
     )
     .addHelpText('after', CONFIG_HELP);
   const timeoutOption = ['-w, --timeout <seconds>', 'give up after waiting this long for the lock'] as const;
+  const followOption = [
+    '--follow-symlinks',
+    'follow a symbolic link to the file even when another user made it in a folder others can write',
+  ] as const;
 
   config
     .command('get')
@@ -265,9 +286,16 @@ export function registerConfig(program: Command, cli: Cli): void {
     .argument('<file>', 'the JSON or YAML file')
     .argument('[key]', 'dot-separated path of the value')
     .option('--json', 'print JSON, strings quoted')
-    .action(async (file: string, key: string | undefined, options: { json?: true }) => {
-      cli.exitCode = await configCommand({ action: 'get', file, key, json: options.json === true }, cli);
-    });
+    .option(...followOption)
+    .action(
+      async (file: string, key: string | undefined, options: { json?: true; followSymlinks?: true }) => {
+        const followSymlinks = options.followSymlinks === true;
+        cli.exitCode = await configCommand(
+          { action: 'get', file, key, json: options.json === true, followSymlinks },
+          cli,
+        );
+      },
+    );
   config
     .command('set')
     .description('set <key> to <value>: parsed as JSON when it is valid JSON, else taken as a string')
@@ -275,18 +303,29 @@ export function registerConfig(program: Command, cli: Cli): void {
     .argument('<key>', 'dot-separated path of the value (missing objects on the way are created)')
     .argument('<value>', 'the new value')
     .option(...timeoutOption, parseSeconds)
-    .action(async (file: string, key: string, value: string, options: { timeout?: number }) => {
-      const timeout = options.timeout === undefined ? undefined : options.timeout * 1000;
-      cli.exitCode = await configCommand({ action: 'set', file, key, value, timeout }, cli);
-    });
+    .option(...followOption)
+    .action(
+      async (
+        file: string,
+        key: string,
+        value: string,
+        options: { timeout?: number; followSymlinks?: true },
+      ) => {
+        const timeout = options.timeout === undefined ? undefined : options.timeout * 1000;
+        const followSymlinks = options.followSymlinks === true;
+        cli.exitCode = await configCommand({ action: 'set', file, key, value, timeout, followSymlinks }, cli);
+      },
+    );
   config
     .command('unset')
     .description('remove <key> (a list item, when the last segment indexes a list)')
     .argument('<file>', 'the JSON or YAML file')
     .argument('<key>', 'dot-separated path of the value')
     .option(...timeoutOption, parseSeconds)
-    .action(async (file: string, key: string, options: { timeout?: number }) => {
+    .option(...followOption)
+    .action(async (file: string, key: string, options: { timeout?: number; followSymlinks?: true }) => {
       const timeout = options.timeout === undefined ? undefined : options.timeout * 1000;
-      cli.exitCode = await configCommand({ action: 'unset', file, key, timeout }, cli);
+      const followSymlinks = options.followSymlinks === true;
+      cli.exitCode = await configCommand({ action: 'unset', file, key, timeout, followSymlinks }, cli);
     });
 }

@@ -62,6 +62,9 @@ const BY_CODE: Record<string, number> = {
   CHECKOUT_AUDIT: EXIT.IO,
   CHECKOUT_IO: EXIT.IO,
   CHECKOUT_MODE: EXIT.NO_PERM,
+  // A FIFO, socket or device where a file should be; a link or hard link planted by another user.
+  FILE_NOT_REGULAR: EXIT.IO,
+  FILE_UNSAFE: EXIT.NO_PERM,
 };
 
 /** The exit status for an error; `conflict` replaces the status of a busy lock (`-E`). */

@@ -10,6 +10,7 @@ import {
   shortTime,
 } from './checkout-common.js';
 import { type Cli, paint } from './context.js';
+import { escapeControl, terminalJson } from './escape.js';
 
 export interface LocksArgs extends RootArgs {
   /** Only files with this extension (`.mcam`). */
@@ -53,11 +54,8 @@ function size(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** Control characters (a newline in a message) would break the table's lines. */
-function cell(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point.
-  return text.replace(/[\u0000-\u001f\u007f]/g, ' ');
-}
+/** Control characters (a newline, an escape sequence in a message) are shown escaped, on the row. */
+const cell = escapeControl;
 
 /** The table: file, size, modified, status, owner, since, message. */
 export function formatTable(files: readonly FileStatus[], style?: StatusStyle): string {
@@ -93,7 +91,7 @@ export function formatTable(files: readonly FileStatus[], style?: StatusStyle): 
 export async function locksCommand(io: CommandIO, args: LocksArgs): Promise<number> {
   try {
     const files = await openRegistry(args).list(args.ext === undefined ? {} : { extension: args.ext });
-    if (args.json) io.stdout.write(`${JSON.stringify(files.map(toEntry), null, 2)}\n`);
+    if (args.json) io.stdout.write(`${terminalJson(files.map(toEntry))}\n`);
     else if (files.length === 0) io.stdout.write('No files.\n');
     else io.stdout.write(formatTable(files, args.status));
     return 0;

@@ -23,6 +23,7 @@ import { registerCheckin } from './checkin.js';
 import { registerCheckout } from './checkout.js';
 import { registerConfig } from './config.js';
 import { type Cli, processCli } from './context.js';
+import { escapeLines } from './escape.js';
 import { EXIT } from './exit-codes.js';
 import { registerLocks } from './locks.js';
 import { registerRun } from './run.js';
@@ -87,7 +88,9 @@ export async function main(argv: string[], cli: Cli = processCli()): Promise<num
       // Help and version exit 0; every other commander error is a usage error (already printed).
       return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    cli.stderr.write(`locksmith: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    cli.stderr.write(
+      `locksmith: unexpected error: ${escapeLines((error as Error)?.stack ?? String(error))}\n`,
+    );
     return EXIT.SOFTWARE;
   }
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type LockGroup, type LockTarget, lockAll } from '../index.js';
 import type { Cli } from './context.js';
+import { errorMessage, escapeControl } from './escape.js';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes.js';
 import { WaitLine } from './wait-line.js';
 
@@ -116,7 +117,7 @@ async function runCommand(cli: Cli, [file, ...args]: string[], signals: Signals)
   if (started) {
     const notFound = started.code === 'ENOENT';
     const reason = notFound ? 'command not found' : (started.code ?? started.message);
-    cli.stderr.write(`locksmith: cannot run ${file}: ${reason}\n`);
+    cli.stderr.write(`locksmith: cannot run ${escapeControl(`${file}: ${reason}`)}\n`);
     return notFound ? EXIT.NOT_FOUND : EXIT.CANNOT_EXECUTE;
   }
   // A signal forwarded just as the command exits can fail; that is not the command's failure.
@@ -144,13 +145,15 @@ async function run(cli: Cli, targets: LockTarget[], command: string[], options: 
     } catch (error) {
       waitLine.done();
       if (signals.received) return signalStatus(signals.received);
-      cli.stderr.write(`locksmith: ${(error as Error).message}\n`);
+      cli.stderr.write(`locksmith: ${errorMessage(error)}\n`);
       return exitCodeFor(error, options.conflictExitCode);
     }
     waitLine.done();
     const onLost = () => {
       const reason = group.signal.reason as Error;
-      cli.stderr.write(`locksmith: warning: ${reason.message}; the command goes on without that lock\n`);
+      cli.stderr.write(
+        `locksmith: warning: ${errorMessage(reason)}; the command goes on without that lock\n`,
+      );
     };
     group.signal.addEventListener('abort', onLost, { once: true });
     try {
@@ -162,7 +165,7 @@ async function run(cli: Cli, targets: LockTarget[], command: string[], options: 
         await group.release();
       } catch (error) {
         // The command's status matters more; the kernel drops the locks when this process exits anyway.
-        cli.stderr.write(`locksmith: warning: releasing the locks failed: ${(error as Error).message}\n`);
+        cli.stderr.write(`locksmith: warning: releasing the locks failed: ${errorMessage(error)}\n`);
       }
     }
   } finally {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { inspect, type LockStatus } from '../index.js';
 import { type Cli, paint } from './context.js';
+import { errorMessage, escapeControl, terminalJson } from './escape.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { describeHolder, displayPath } from './format.js';
 
@@ -29,10 +30,10 @@ function toEntry(target: string, status: LockStatus): StatusEntry {
 }
 
 function describe(cli: Cli, target: string, status: LockStatus): string {
-  const name = displayPath(target);
+  const name = escapeControl(displayPath(target));
   if (!status.locked) return `${name}: ${paint(cli.stdout, 'green', 'free')}\n`;
   const mode = status.mode ? ` (${status.mode})` : '';
-  return `${name}: ${paint(cli.stdout, 'red', 'locked')}${mode}, ${describeHolder(status.holder)}\n`;
+  return `${name}: ${paint(cli.stdout, 'red', 'locked')}${mode}, ${escapeControl(describeHolder(status.holder))}\n`;
 }
 
 /** `locksmith status [--json] [--lockfile <file>]... [path...]`: who holds what, without taking anything. */
@@ -77,14 +78,14 @@ such as util-linux flock, shows as locked with no holder.`,
           results.push({ target: target.path, status });
         } catch (error) {
           // Print nothing on stdout rather than a partial answer a script could take for a whole one.
-          cli.stderr.write(`locksmith: ${(error as Error).message}\n`);
+          cli.stderr.write(`locksmith: ${errorMessage(error)}\n`);
           cli.exitCode = exitCodeFor(error);
           return;
         }
       }
       if (options.json) {
         const entries = results.map((r) => toEntry(r.target, r.status));
-        cli.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+        cli.stdout.write(`${terminalJson(entries)}\n`);
       } else {
         for (const r of results) cli.stdout.write(describe(cli, r.target, r.status));
       }

@@ -1,5 +1,6 @@
 import type { WaitInfo } from '../index.js';
 import { type Output, paint } from './context.js';
+import { escapeControl } from './escape.js';
 import { describeHolder, displayPath, formatDuration } from './format.js';
 
 /** How often the terminal line is redrawn, so the durations it shows move. */
@@ -49,7 +50,10 @@ export class WaitLine {
   #text(now: number): string {
     const info = this.#current!;
     const waited = formatDuration(now - this.#started);
-    return `locksmith: waiting ${waited} for ${displayPath(info.lockfilePath)}, ${describeHolder(info.holder, now)}`;
+    // The holder's host name and command line are what it wrote in the lock file: escaped.
+    return escapeControl(
+      `locksmith: waiting ${waited} for ${displayPath(info.lockfilePath)}, ${describeHolder(info.holder, now)}`,
+    );
   }
 
   #draw(): void {

@@ -1,10 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { type FileHandle, lstat, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AtomicWriteError, AtomicWriteInvalidArgumentError } from './errors.js';
+import {
+  AtomicWriteError,
+  AtomicWriteInvalidArgumentError,
+  NotRegularFileError,
+  UnsafeFileError,
+} from './errors.js';
+import { kindOf, openRegular } from './open-regular.js';
+import { resolveTrustedLinks } from './trusted-links.js';
 
 /** Options of `writeFileAtomic`. Every one is optional. */
 export interface WriteFileAtomicOptions {
@@ -20,6 +27,13 @@ export interface WriteFileAtomicOptions {
   encoding?: BufferEncoding;
   /** Aborting it stops the write between steps: the temp file is removed, the target untouched. */
   signal?: AbortSignal;
+  /**
+   * Default `false`: a symbolic link on the way to the target is followed only when this user made it,
+   * or when the folder holding it is not writable by others (group- or world-writable, sticky, or another
+   * user's); any other is refused with `FILE_UNSAFE`, so that a link planted in a shared folder cannot
+   * make root replace a file of the planter's choosing. `true` follows every link, as before.
+   */
+  followSymlinks?: boolean;
 }
 
 /** A temp file written and synced, waiting to be renamed over its target (or thrown away). */
@@ -138,8 +152,19 @@ function checkArguments(file: unknown, data: unknown, options: WriteFileAtomicOp
  * The file a write to `file` must replace, and its current state. A symlink is followed, so that a
  * symlinked config stays a symlink; a dangling one is replaced by the rename, as if the file were missing.
  */
-async function inspectTarget(file: string): Promise<{ target: string; existing: Stats | undefined }> {
+async function inspectTarget(
+  file: string,
+  followSymlinks: boolean,
+): Promise<{ target: string; existing: Stats | undefined }> {
   const absolute = path.resolve(file);
+  if (!followSymlinks) {
+    try {
+      resolveTrustedLinks(absolute);
+    } catch (error) {
+      if (error instanceof UnsafeFileError) throw error;
+      throw new AtomicWriteError(absolute, 'stat target', error);
+    }
+  }
   const statOf = (target: string, follow: boolean) =>
     (follow ? stat(target) : lstat(target)).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
@@ -154,7 +179,11 @@ async function inspectTarget(file: string): Promise<{ target: string; existing: 
 
 async function fsyncFolder(dir: string): Promise<void> {
   if (process.platform === 'win32') return; // folders cannot be opened for fsync there; NTFS journals renames
-  const handle = await open(dir, 'r');
+  // O_DIRECTORY: whatever else was put there is refused, not opened (a FIFO would block).
+  const handle = await open(
+    dir,
+    constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) | (constants.O_NONBLOCK ?? 0),
+  );
   try {
     await handle.sync();
   } catch (error) {
@@ -179,14 +208,13 @@ export async function prepareAtomicWrite(
   checkArguments(file, data, options);
   const { signal, durable = true, encoding = 'utf8' } = options;
   signal?.throwIfAborted();
-  const { target, existing } = await inspectTarget(file);
+  const { target, existing } = await inspectTarget(file, options.followSymlinks === true);
   const dir = path.dirname(target);
   const base = path.basename(target);
-  if (existing && !existing.isFile()) {
-    throw new AtomicWriteInvalidArgumentError(
-      `${target} is ${existing.isDirectory() ? 'a folder' : 'not a regular file'}; only a file can be replaced`,
-    );
+  if (existing?.isDirectory()) {
+    throw new AtomicWriteInvalidArgumentError(`${target} is a folder; only a file can be replaced`);
   }
+  if (existing && !existing.isFile()) throw new NotRegularFileError(target, kindOf(existing));
   // Alongside the write: the temps it may remove are never ours (ours carries this live pid).
   const cleaning = removeStaleTemps(dir, base);
 
@@ -197,7 +225,12 @@ export async function prepareAtomicWrite(
     await unlink(temp).catch(() => {});
   };
   try {
-    handle = await open(temp, 'wx', existing ? 0o600 : (options.mode ?? 0o666));
+    // O_EXCL creates the file or fails: never another user's file, a link or a FIFO put at that name.
+    handle = await openRegular(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, {
+      mode: existing ? 0o600 : (options.mode ?? 0o666),
+      singleLink: true,
+      ownFile: true,
+    });
     if (existing) {
       step = 'copy mode';
       await handle.chmod(existing.mode & 0o7777);
@@ -223,6 +256,7 @@ export async function prepareAtomicWrite(
     // A failed create made no temp file; removing is harmless then.
     await Promise.all([discard(), cleaning]);
     if (signal?.aborted && error === signal.reason) throw error;
+    if (error instanceof UnsafeFileError || error instanceof NotRegularFileError) throw error;
     throw new AtomicWriteError(target, step, error);
   }
 
@@ -256,14 +290,17 @@ export async function prepareAtomicWrite(
 /**
  * Replace `path` with `data` atomically: readers see the old content or the new, never a mix, even if the
  * process dies midway. A temp file in the same folder is written, fsynced, and renamed over the target,
- * then the folder is fsynced. The target keeps its mode (and, when run as root, its owner); a symlink
- * is followed. Temp files left by writers that crashed are removed by a later write.
+ * then the folder is fsynced. The target keeps its mode (and, when run as root, its owner). A symlink
+ * is followed when this user made it or its folder is not writable by others (else `FILE_UNSAFE`,
+ * unless `followSymlinks: true`). Temp files left by writers that crashed are removed by a later write.
  * There is no non-atomic fallback: if the rename cannot happen, the call throws and the old file stays whole.
  *
  * @throws {AtomicWriteInvalidArgumentError} `ATOMIC_WRITE_INVALID_ARGUMENT` for an empty path, a NUL byte,
  *   a target that is a folder, data that is neither a string nor bytes, a bad mode.
  * @throws {AtomicWriteError} `ATOMIC_WRITE_FAILED` when the OS refuses a step (read-only folder, full disk...);
  *   `operation` names the step and `cause` is the OS error.
+ * @throws {NotRegularFileError} `FILE_NOT_REGULAR` when the target is a FIFO, a socket or a device.
+ * @throws {UnsafeFileError} `FILE_UNSAFE` for a symbolic link planted in a folder others can write.
  * @throws `signal.reason` when `signal` aborts first; nothing was written.
  * @example
  * await writeFileAtomic('settings.json', JSON.stringify(settings, null, 2) + '\n');

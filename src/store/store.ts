@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { NotRegularFileError, UnsafeFileError } from '../fs/errors.js';
+import { readRegular } from '../fs/open-regular.js';
+import { resolveTrustedLinks } from '../fs/trusted-links.js';
 import { type PreparedWrite, prepareAtomicWrite } from '../fs/write-file-atomic.js';
 import type { BackendOption } from '../lock/backends/select.js';
 import { lock } from '../lock/lock.js';
@@ -39,6 +41,12 @@ export interface StoreOptions<T> {
   lockfilePath?: string;
   /** The lock backend (see `lock`). */
   backend?: BackendOption;
+  /**
+   * Default `false`: a symbolic link on the way to the file is followed only when this user made it or
+   * its folder is not writable by others; another is refused (`FILE_UNSAFE`), so that a link planted in
+   * a shared folder cannot make you read or write a file of the planter's choosing. `true` follows all.
+   */
+  followSymlinks?: boolean;
 }
 
 /** Options of one `update` or `transact`. */
@@ -70,6 +78,8 @@ export interface Store<T> {
    * @throws {StoreSchemaError} `STORE_SCHEMA` when the content does not match the schema.
    * @throws {StoreNotFoundError} `STORE_NOT_FOUND` when the file is missing and there are no defaults.
    * @throws {StoreIOError} `STORE_IO` when the file cannot be read (a folder, permission denied).
+   * @throws {NotRegularFileError} `FILE_NOT_REGULAR` when it is a FIFO, a socket or a device.
+   * @throws {UnsafeFileError} `FILE_UNSAFE` when it is reached through a link planted by another user.
    */
   read(): Promise<DeepReadonly<T>>;
   /**
@@ -103,10 +113,14 @@ export interface Planned {
  * The store file's bytes, or `undefined` when it does not exist. The one place the store opens its file
  * for reading (a safer open, say one refusing FIFOs, only has to change this function).
  */
-async function readStoreFile(file: string): Promise<Uint8Array | undefined> {
+async function readStoreFile(file: string, followSymlinks: boolean): Promise<Uint8Array | undefined> {
   try {
-    return await readFile(file);
+    // Never blocks (a FIFO planted as the file is refused) and follows no untrusted link.
+    return await readRegular(followSymlinks ? file : resolveTrustedLinks(file), {
+      noFollow: !followSymlinks,
+    });
   } catch (error) {
+    if (error instanceof NotRegularFileError || error instanceof UnsafeFileError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new StoreIOError(file, 'read', error);
   }
@@ -132,9 +146,18 @@ function formatOf(file: string, format: unknown): StoreFormat {
   );
 }
 
-/** The real path of `file`, or of its folder when the file does not exist yet: one lock per real file. */
-function realPath(file: string): string {
+/**
+ * The real path of `file`, or of its folder when the file does not exist yet: one lock per real file.
+ * Through a link that may not be followed, the path as given: its lock stays beside it, and reads and
+ * writes refuse the link.
+ */
+function realPath(file: string, followSymlinks: boolean): string {
   const absolute = path.resolve(file);
+  try {
+    if (!followSymlinks) resolveTrustedLinks(absolute);
+  } catch {
+    return absolute;
+  }
   try {
     return realpathSync(absolute);
   } catch {
@@ -180,6 +203,7 @@ export class StoreImpl<T> implements Store<T> {
   readonly #defaults: unknown;
   readonly #lockfilePath: string | undefined;
   readonly #backend: BackendOption | undefined;
+  readonly #followSymlinks: boolean;
 
   constructor(file: string, options: StoreOptions<T>) {
     if (typeof file !== 'string' || file.length === 0 || file.includes('\0')) {
@@ -188,7 +212,8 @@ export class StoreImpl<T> implements Store<T> {
     if (typeof options !== 'object' || options === null) {
       throw new StoreInvalidArgumentError('options must be an object');
     }
-    this.path = realPath(file);
+    this.#followSymlinks = options.followSymlinks === true;
+    this.path = realPath(file, this.#followSymlinks);
     this.format = formatOf(this.path, options.format);
     this.#schema = checkSchema(options.schema);
     this.#hasDefaults = options.defaults !== undefined;
@@ -237,7 +262,7 @@ export class StoreImpl<T> implements Store<T> {
   /** Read and validate the file; the defaults when it is missing or empty. The value is a fresh, mutable one. */
   async load(): Promise<Loaded> {
     const codec = await this.#loadCodec();
-    const bytes = await readStoreFile(this.path);
+    const bytes = await readStoreFile(this.path, this.#followSymlinks);
     let text = bytes === undefined ? undefined : decodeText(bytes);
     // An empty file holds no data to lose (a `touch`, or a non-atomic writer that crashed): like a missing one.
     if (text !== undefined && text.trim() === '') text = undefined;
@@ -277,6 +302,7 @@ export class StoreImpl<T> implements Store<T> {
   prepare(planned: Planned, signal: AbortSignal | undefined): Promise<PreparedWrite> {
     return prepareAtomicWrite(this.path, planned.bytes, {
       durable: this.durable,
+      followSymlinks: this.#followSymlinks,
       ...(signal === undefined ? {} : { signal }),
     });
   }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { LocksmithError } from '../errors.js';
+import { openRegularSync, readRegular } from '../fs/open-regular.js';
 import type { Backend } from '../lock/backends/backend.js';
 import { inspect } from '../lock/inspect.js';
 import { type LockHandle, tryLock } from '../lock/lock.js';
@@ -253,7 +254,8 @@ export class Registry {
     for (let attempt = 0; ; attempt++) {
       let data: Buffer;
       try {
-        data = await fs.promises.readFile(file);
+        // Never blocks on a FIFO put in the folder, never follows a link, nor reads another file's second name.
+        data = await readRegular(file, { singleLink: true });
       } catch (error) {
         if (isMissing(error)) return []; // started, nothing written yet
         throw new WebLocksRegistryError(file, 'cannot be read', { cause: error });
@@ -268,7 +270,7 @@ export class Registry {
   async #readName(file: string): Promise<string | undefined> {
     let text: string;
     try {
-      text = await fs.promises.readFile(file, 'utf8');
+      text = (await readRegular(file)).toString('utf8');
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw new WebLocksRegistryError(file, 'cannot be read', { cause: error });
@@ -300,8 +302,20 @@ export class Registry {
       const long = this.#namePath(seq);
       if (!ownFiles.has(long)) {
         try {
-          // As JSON, which keeps a name that is not valid Unicode (a lone surrogate) intact.
-          fs.writeFileSync(long, JSON.stringify(info.name), { mode: 0o600 });
+          // As JSON, which keeps a name that is not valid Unicode (a lone surrogate) intact. Created here
+          // (O_EXCL): never a file, link or FIFO someone else put at this name.
+          const fd = openRegularSync(
+            long,
+            fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL,
+            {
+              mode: 0o600,
+            },
+          );
+          try {
+            fs.writeFileSync(fd, JSON.stringify(info.name));
+          } finally {
+            fs.closeSync(fd);
+          }
         } catch (error) {
           throw new WebLocksRegistryError(long, 'cannot be written', { cause: error });
         }
@@ -341,7 +355,13 @@ export class Registry {
     }
     const file = this.#path('slots');
     try {
-      this.#fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+      // Written in place for the life of the process: refuse a link, a FIFO, another name of a file
+      // elsewhere, or a file of another user put at this (random) name.
+      this.#fd = openRegularSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, {
+        mode: 0o600,
+        singleLink: true,
+        ownFile: true,
+      });
     } catch (error) {
       throw new WebLocksRegistryError(file, 'cannot be written', { cause: error });
     }

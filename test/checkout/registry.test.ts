@@ -374,7 +374,7 @@ describe('openCheckouts: the registry is never corrupted or silently reset', { t
       events.map((e) => e.event),
       ['checkout', 'checkin'],
     );
-    assert.deepEqual(unreadable, [{ line: 2, text: '{"id":"torn","at":"2026' }]);
+    assert.deepEqual(unreadable, [{ line: 2, text: '{"id":"torn","at":"2026', reason: 'not JSON' }]);
   });
 });
 

@@ -110,7 +110,7 @@ describe('locksmith checkout / checkin / locks / break', { timeout: 60_000 }, ()
     assert.match(lines[1]!, /^bracket\.mcam +2\.0 KiB +\d{4}-\d\d-\d\d \d\d:\d\d +available$/);
     assert.match(
       lines[2]!,
-      /^parts\/gear\.mcam +1 B +\d{4}-\d\d-\d\d \d\d:\d\d +checked-out +alice +\d{4}-\d\d-\d\d \d\d:\d\d +new teeth$/,
+      /^parts\/gear\.mcam +1 B +\d{4}-\d\d-\d\d \d\d:\d\d +checked-out +alice +\d{4}-\d\d-\d\d \d\d:\d\d +new\\nteeth$/,
     );
 
     const json = capture();
