@@ -54,9 +54,11 @@ describe('hostile shared folder: what the CLI prints', { timeout: 600_000 }, () 
 
   it("a forged lock record's host name and a holder's command line are printed escaped by status and run -n", async () => {
     const s = scene(me);
-    // A record written by hand into a lock file that another tool (flock) holds.
+    // A record forged in locksmith's own form (anything else is someone's data, never read as a holder),
+    // written by hand into a lock file that another tool (flock) holds.
     const forged = path.join(s.shared, 'forged');
-    const record = { pid: 1, hostname: `host${EVIL}`, command: `vi${EVIL}`, since: new Date().toISOString() };
+    const since = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    const record = { state: 'held', pid: 1, hostname: `host${EVIL}`, command: `vi${EVIL}`, since };
     fs.writeFileSync(`${forged}.lock`, `${JSON.stringify(record)}\n`);
     const flock = spawnCommand('flock', ['--shared', `${forged}.lock`, '-c', 'echo held; exec sleep 60']);
     await flock.line('held');
