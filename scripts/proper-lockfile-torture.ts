@@ -2,7 +2,8 @@
 // each trial, `waiters` processes wait (retrying every 10 ms) on a lock whose holder is SIGKILLed, then
 // race to take it over; each holds it 20 ms and logs enter/exit. Reports the trials with two holders at
 // once (the drop-in must have 0) and the recovery times.
-//   node --import tsx scripts/proper-lockfile-torture.ts [trials=1000] [impl=drop-in|proper-lockfile] [waiters=4]
+// Trials run in `groups` independent races at once (each its own lock, waiters and holders).
+//   node --import tsx scripts/proper-lockfile-torture.ts [trials=1000] [impl=drop-in|proper-lockfile] [waiters=4] [groups=4]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
