@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The CommonJS build of `locksmith/proper-lockfile` (its users are mostly CommonJS, and Node 20 cannot
-// require() an ES module): one esbuild bundle of src/proper-lockfile (koffi and signal-exit stay
-// dependencies), `module.exports` being the lock function that carries every function, as
+// require() an ES module): one esbuild bundle of src/proper-lockfile (koffi stays a
+// dependency), `module.exports` being the lock function that carries every function, as
 // proper-lockfile's own module is, plus its declaration file. The ESM build is tsc's, in the same folder.
 //   node scripts/build-proper-lockfile-cjs.js [outdir=dist/proper-lockfile]
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -21,7 +21,7 @@ await build({
   format: 'cjs',
   target: 'node20',
   outfile: path.join(outdir, 'index.cjs'),
-  external: ['koffi', 'signal-exit'],
+  external: ['koffi'],
   // ffi.ts finds koffi with createRequire(import.meta.url): give it this file's URL.
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__importMetaUrl' },

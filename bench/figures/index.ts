@@ -2,6 +2,7 @@ import { contended } from './contended.js';
 import type { Figure } from './figure.js';
 import { idle } from './idle.js';
 import { recovery } from './recovery.js';
+import { staleRaceFigure } from './stale-race.js';
 import { threadpool } from './threadpool.js';
 import { uncontended } from './uncontended.js';
 
@@ -14,4 +15,5 @@ export const FIGURES: readonly Figure[] = [
   recovery,
   threadpool,
   idle(16, 5),
+  staleRaceFigure,
 ];

@@ -15,7 +15,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * Bundle bench/stale-racer.ts into bench/.work (a plain `node` start is ~10x faster than through tsx;
- * inside the repository so that koffi, signal-exit and proper-lockfile resolve from node_modules).
+ * inside the repository so that koffi and proper-lockfile resolve from node_modules).
  */
 export async function bundleRacer(): Promise<string> {
   const dir = path.join(here, '..', '.work');
@@ -27,7 +27,7 @@ export async function bundleRacer(): Promise<string> {
     platform: 'node',
     format: 'esm',
     outfile,
-    external: ['koffi', 'signal-exit', 'proper-lockfile'],
+    external: ['koffi', 'proper-lockfile'],
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },

@@ -1,4 +1,4 @@
-import { onExit } from 'signal-exit';
+import { onExit } from './exit-hook.js';
 import { type Held, release } from './lock-folder.js';
 import type { LockfileFs } from './options.js';
 
@@ -37,7 +37,7 @@ export function addHeldLock(lock: HeldLock): void {
   registry.locks.set(lock.file, lock);
   if (!registry.exitHook) {
     registry.exitHook = true;
-    // As proper-lockfile does with signal-exit: remove our folders when the process exits or is killed by
+    // As proper-lockfile does (with signal-exit): remove our folders when the process exits or is killed by
     // a catchable signal. (SIGKILL leaves them; other drop-in processes see the free flock at once.)
     onExit(() => {
       for (const lock of registry.locks.values()) {
