@@ -3,6 +3,7 @@ import { contended } from './contended.js';
 import type { Figure } from './figure.js';
 import { idle } from './idle.js';
 import { recovery } from './recovery.js';
+import { staleRaceFigure } from './stale-race.js';
 import { startup } from './startup.js';
 import { threadpool } from './threadpool.js';
 import { uncontended } from './uncontended.js';
@@ -18,4 +19,5 @@ export const FIGURES: readonly Figure[] = [
   idle(16, 5),
   startup,
   burst,
+  staleRaceFigure,
 ];

@@ -8,6 +8,7 @@ import { locksmith } from './locksmith.js';
 import { osLock } from './os-lock.js';
 import { postgres } from './postgres.js';
 import { properLockfile } from './proper-lockfile.js';
+import { properLockfileDropIn } from './proper-lockfile-drop-in.js';
 import { pythonFilelock } from './python-filelock.js';
 import type { NodeSubject, Subject } from './subject.js';
 
@@ -18,6 +19,7 @@ export const SUBJECTS: readonly Subject[] = [
   postgres,
   cFlock,
   properLockfile,
+  properLockfileDropIn,
   lockfile,
   fsExt,
   osLock,
