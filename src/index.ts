@@ -1,7 +1,11 @@
 export {
   type AuditEvent,
   type AuditEventKind,
+  type BreakAuditEvent,
+  type CheckinAuditEvent,
+  type CheckoutAuditEvent,
   MAX_AUDIT_LINE_BYTES,
+  type RevertedAuditEvent,
   type UnreadableAuditLine,
 } from './checkout/audit-log.js';
 export { REGISTRY_FOLDER } from './checkout/confine-path.js';
@@ -33,11 +37,13 @@ export type {
   ReleaseResult,
 } from './checkout/types.js';
 export {
+  LOCKSMITH_ERROR_CODES,
   LockCompromisedError,
   LockDirectoryError,
   LockInvalidArgumentError,
   LockIOError,
   LocksmithError,
+  type LocksmithErrorCode,
   LockTimeoutError,
   LockUnsupportedError,
 } from './errors.js';

@@ -9,36 +9,76 @@ import { CheckoutAuditError, CheckoutInvalidArgumentError } from './errors.js';
 /** What an audit line records. `reverted` follows an event whose registry write then failed. */
 export type AuditEventKind = 'checkout' | 'checkin' | 'break' | 'reverted';
 
-/** One line of `.locksmith/audit.jsonl`. */
-export interface AuditEvent {
+/** What every line of `.locksmith/audit.jsonl` has. */
+interface AuditLine {
   /** Random; a `reverted` line names the `id` it cancels in `of`. */
   readonly id: string;
   readonly at: Date;
-  readonly event: AuditEventKind;
-  /** The file, relative to the root (absent on `reverted`). */
-  readonly file?: string;
-  /** The holder: the new one for `checkout`, the one checking in or broken for `checkin` and `break`. */
-  readonly owner?: string;
-  /** Who did it: the owner for `checkout` and `checkin`, the administrator for `break`. */
-  readonly by?: string;
-  /** The check-out message (for `break`, the broken check-out's). */
-  readonly message?: string;
-  /** Why a check-out was broken. */
-  readonly reason?: string;
-  /** When the check-out that a `checkin` or `break` ends began. */
-  readonly checkedOutAt?: Date;
-  /** For `reverted`: the id of the cancelled event, and the error code that cancelled it. */
-  readonly of?: string;
-  readonly error?: string;
   /** The machine and process that wrote the line. */
   readonly host: string;
   readonly pid: number;
 }
 
+/** What a `checkout`, `checkin` or `break` line says about the check-out. */
+interface AuditChange extends AuditLine {
+  /** The file, relative to the root. */
+  readonly file: string;
+  /** The holder: the new one for `checkout`, the one checking in or broken for `checkin` and `break`. */
+  readonly owner: string;
+  /** Who did it: the owner for `checkout` and `checkin`, the administrator for `break`. */
+  readonly by: string;
+  /** The check-out message (for `break`, the broken check-out's). */
+  readonly message?: string;
+}
+
+/** A file was checked out. */
+export interface CheckoutAuditEvent extends AuditChange {
+  readonly event: 'checkout';
+}
+
+/** A check-out ended by its holder. */
+export interface CheckinAuditEvent extends AuditChange {
+  readonly event: 'checkin';
+  /** When the check-out it ends began. */
+  readonly checkedOutAt: Date;
+}
+
+/** A check-out broken by an administrator. */
+export interface BreakAuditEvent extends AuditChange {
+  readonly event: 'break';
+  /** Why it was broken. */
+  readonly reason: string;
+  /** When the check-out it ends began. */
+  readonly checkedOutAt: Date;
+}
+
+/** The event `of` was cancelled: its registry write failed with the code `error`. */
+export interface RevertedAuditEvent extends AuditLine {
+  readonly event: 'reverted';
+  readonly of: string;
+  readonly error: string;
+}
+
+/** One line of `.locksmith/audit.jsonl`, a union keyed on `event`: `switch (e.event)` narrows it. */
+export type AuditEvent = CheckoutAuditEvent | CheckinAuditEvent | BreakAuditEvent | RevertedAuditEvent;
+
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /** An event to append: the log adds `id`, `host`, `pid`, and `at` (now) unless given. */
-export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at' | 'host' | 'pid' | 'checkedOutAt'> & {
-  at?: Date;
-  checkedOutAt?: Date;
+export type NewAuditEvent = OmitEach<AuditEvent, 'id' | 'at' | 'host' | 'pid'> & { at?: Date };
+
+/** A `checkin` or `break` to append, before the registry adds when the check-out began. */
+export type NewReleaseEvent = OmitEach<
+  CheckinAuditEvent | BreakAuditEvent,
+  'id' | 'at' | 'host' | 'pid' | 'checkedOutAt'
+>;
+
+/** The fields each kind of line must have, beyond `id`, `at`, `host` and `pid`. */
+const REQUIRED: Record<AuditEventKind, readonly string[]> = {
+  checkout: ['file', 'owner', 'by'],
+  checkin: ['file', 'owner', 'by', 'checkedOutAt'],
+  break: ['file', 'owner', 'by', 'reason', 'checkedOutAt'],
+  reverted: ['of', 'error'],
 };
 
 /**
@@ -162,6 +202,8 @@ function toEvent(line: string): AuditEvent | string {
   const notText = TEXT_FIELDS.find((key) => r[key] !== undefined && typeof r[key] !== 'string');
   if (notText !== undefined) return `${notText} is not a string`;
   if (typeof r.event !== 'string' || !KINDS.has(r.event)) return 'no known event';
+  const missing = REQUIRED[r.event as AuditEventKind].find((key) => r[key] === undefined);
+  if (missing !== undefined) return `a ${r.event} line without ${missing}`;
   if (typeof r.id !== 'string' || !/^[0-9a-f]{12}$/.test(r.id)) return 'no id as locksmith makes them';
   if (!ISO(r.at) || (r.checkedOutAt !== undefined && !ISO(r.checkedOutAt)))
     return 'a date is not ISO 8601 UTC';

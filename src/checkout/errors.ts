@@ -1,4 +1,4 @@
-import { causeCode, LocksmithError } from '../errors.js';
+import { causeCode, LocksmithError, LocksmithFileError, refusedMessage } from '../errors.js';
 
 /** Who holds a check-out, since when, and why: what the errors of the registry name. */
 export interface CheckoutHolder {
@@ -13,64 +13,60 @@ function describeHolder(holder: CheckoutHolder): string {
 }
 
 /** The file is checked out by someone else. `holder` names them, when and why; nothing was changed. */
-export class CheckoutConflictError extends LocksmithError {
+export class CheckoutConflictError extends LocksmithFileError {
   static override readonly code = 'CHECKOUT_CONFLICT';
-  override name = 'CheckoutConflictError';
-  /** The file, relative to the root, with `/` separators. */
-  readonly file: string;
+  override readonly code = CheckoutConflictError.code;
+  override readonly name = 'CheckoutConflictError';
   readonly holder: CheckoutHolder;
   /** Who asked. */
   readonly requestedBy: string;
 
   constructor(file: string, holder: CheckoutHolder, requestedBy: string) {
-    super(`${file} is checked out by ${describeHolder(holder)}`);
-    this.file = file;
+    super(file, `${file} is checked out by ${describeHolder(holder)}`);
     this.holder = holder;
     this.requestedBy = requestedBy;
   }
 }
 
 /** Check-in by someone who is not the holder. `holder` names the holder; nothing was changed. */
-export class CheckoutNotHolderError extends LocksmithError {
+export class CheckoutNotHolderError extends LocksmithFileError {
   static override readonly code = 'CHECKOUT_NOT_HOLDER';
-  override name = 'CheckoutNotHolderError';
-  readonly file: string;
+  override readonly code = CheckoutNotHolderError.code;
+  override readonly name = 'CheckoutNotHolderError';
   readonly holder: CheckoutHolder;
   readonly requestedBy: string;
 
   constructor(file: string, holder: CheckoutHolder, requestedBy: string) {
     super(
+      file,
       `${requestedBy} cannot check in ${file}: it is checked out by ${describeHolder(holder)} (an administrator can break it)`,
     );
-    this.file = file;
     this.holder = holder;
     this.requestedBy = requestedBy;
   }
 }
 
 /** Check-in or break of a file that is not checked out. Nothing was changed. */
-export class CheckoutNotCheckedOutError extends LocksmithError {
+export class CheckoutNotCheckedOutError extends LocksmithFileError {
   static override readonly code = 'CHECKOUT_NOT_CHECKED_OUT';
-  override name = 'CheckoutNotCheckedOutError';
-  readonly file: string;
+  override readonly code = CheckoutNotCheckedOutError.code;
+  override readonly name = 'CheckoutNotCheckedOutError';
 
   constructor(file: string) {
-    super(`${file} is not checked out`);
-    this.file = file;
+    super(file, `${file} is not checked out`);
   }
 }
 
 /** The file to check out, or to show, does not exist under the root (or is not a regular file). */
-export class CheckoutFileNotFoundError extends LocksmithError {
+export class CheckoutFileNotFoundError extends LocksmithFileError {
   static override readonly code = 'CHECKOUT_FILE_NOT_FOUND';
-  override name = 'CheckoutFileNotFoundError';
-  readonly file: string;
+  override readonly code = CheckoutFileNotFoundError.code;
+  override readonly name = 'CheckoutFileNotFoundError';
   /** The absolute path that was looked at. */
   readonly path: string;
 
   constructor(file: string, absolute: string, detail = 'does not exist') {
-    super(`${file} ${detail} (${absolute})`);
-    this.file = file;
+    super(file, `${file} ${detail} (${absolute})`);
     this.path = absolute;
   }
 }
@@ -79,11 +75,10 @@ export class CheckoutFileNotFoundError extends LocksmithError {
  * A file name leads out of the registry's root: by `..`, as an absolute path elsewhere, or through a
  * symbolic link whose target is outside. Nothing was read or changed.
  */
-export class CheckoutPathEscapeError extends LocksmithError {
+export class CheckoutPathEscapeError extends LocksmithFileError {
   static override readonly code = 'CHECKOUT_PATH_ESCAPE';
-  override name = 'CheckoutPathEscapeError';
-  /** The name as given. */
-  readonly file: string;
+  override readonly code = CheckoutPathEscapeError.code;
+  override readonly name = 'CheckoutPathEscapeError';
   /** The real root folder. */
   readonly root: string;
   /** Where the name leads. */
@@ -96,8 +91,7 @@ export class CheckoutPathEscapeError extends LocksmithError {
       absolute: 'is an absolute path outside',
       symlink: 'goes through a symbolic link out of',
     }[via];
-    super(`${file} ${how} the root ${root} (to ${resolved})`);
-    this.file = file;
+    super(file, `${file} ${how} the root ${root} (to ${resolved})`);
     this.root = root;
     this.resolved = resolved;
     this.via = via;
@@ -109,10 +103,10 @@ export class CheckoutPathEscapeError extends LocksmithError {
  * as it was: never replaced, never reset. `line` and `column` (1-based) locate invalid JSON; `issues`
  * list what does not fit the shape. The store's error is the `cause`.
  */
-export class CheckoutRegistryCorruptError extends LocksmithError {
+export class CheckoutRegistryCorruptError extends LocksmithFileError {
   static override readonly code = 'CHECKOUT_REGISTRY_CORRUPT';
-  override name = 'CheckoutRegistryCorruptError';
-  readonly file: string;
+  override readonly code = CheckoutRegistryCorruptError.code;
+  override readonly name = 'CheckoutRegistryCorruptError';
   readonly line: number | undefined;
   readonly column: number | undefined;
   readonly issues: readonly string[];
@@ -124,10 +118,10 @@ export class CheckoutRegistryCorruptError extends LocksmithError {
   ) {
     const where = detail.line === undefined ? file : `${file}:${detail.line}:${detail.column ?? 1}`;
     super(
+      file,
       `The check-out registry ${where} is corrupt (${detail.reason}). It was left as it is: repair it by hand or restore it from a backup; .locksmith/audit.jsonl records every change`,
       options,
     );
-    this.file = file;
     this.line = detail.line;
     this.column = detail.column;
     this.issues = detail.issues ?? [];
@@ -139,31 +133,30 @@ export class CheckoutRegistryCorruptError extends LocksmithError {
  * from an empty registry would silently forget every check-out, so nothing is done until it is restored
  * (or the audit log is moved away to start afresh).
  */
-export class CheckoutRegistryMissingError extends LocksmithError {
+export class CheckoutRegistryMissingError extends LocksmithFileError {
   static override readonly code = 'CHECKOUT_REGISTRY_MISSING';
-  override name = 'CheckoutRegistryMissingError';
-  readonly file: string;
+  override readonly code = CheckoutRegistryMissingError.code;
+  override readonly name = 'CheckoutRegistryMissingError';
 
   constructor(file: string, auditLog: string) {
     super(
+      file,
       `The check-out registry ${file} is missing, but ${auditLog} records check-outs: restore the registry (or move the audit log away to start with no check-outs)`,
     );
-    this.file = file;
   }
 }
 
 /**
  * The audit log could not be appended to, so the change it would record was not made. The OS error is the `cause`.
  */
-export class CheckoutAuditError extends LocksmithError {
+export class CheckoutAuditError extends LocksmithFileError {
   static override readonly code = 'CHECKOUT_AUDIT';
-  override name = 'CheckoutAuditError';
-  readonly file: string;
+  override readonly code = CheckoutAuditError.code;
+  override readonly name = 'CheckoutAuditError';
 
   constructor(file: string, operation: string, cause: unknown) {
     const reason = causeCode(cause);
-    super(`Cannot ${operation} the audit log ${file} (${reason}); nothing was changed`, { cause });
-    this.file = file;
+    super(file, `Cannot ${operation} the audit log ${file} (${reason}); nothing was changed`, { cause });
   }
 }
 
@@ -171,27 +164,27 @@ export class CheckoutAuditError extends LocksmithError {
  * In read-only-until-checked-out mode, the file could not be made writable for the holder (typically
  * EPERM: only a file's owner, or root, may change its mode). The check-out was not recorded.
  */
-export class CheckoutModeError extends LocksmithError {
+export class CheckoutModeError extends LocksmithFileError {
   static override readonly code = 'CHECKOUT_MODE';
-  override name = 'CheckoutModeError';
-  readonly file: string;
+  override readonly code = CheckoutModeError.code;
+  override readonly name = 'CheckoutModeError';
 
   constructor(file: string, cause: unknown) {
     const reason = causeCode(cause);
-    super(`Cannot make ${file} writable (${reason}); it was not checked out`, { cause });
-    this.file = file;
+    super(file, `Cannot make ${file} writable (${reason}); it was not checked out`, { cause });
   }
 }
 
 /** A file or folder under the root cannot be read (permission denied, I/O error). The OS error is the `cause`. */
-export class CheckoutIOError extends LocksmithError {
+export class CheckoutIOError extends LocksmithFileError {
   static override readonly code = 'CHECKOUT_IO';
-  override name = 'CheckoutIOError';
+  override readonly code = CheckoutIOError.code;
+  override readonly name = 'CheckoutIOError';
+  /** @deprecated The same as `file`, kept for code written before it. */
   readonly path: string;
 
   constructor(path: string, operation: string, cause: unknown) {
-    const reason = causeCode(cause);
-    super(`Cannot ${operation} ${path} (${reason})`, { cause });
+    super(path, refusedMessage(operation, path, cause), { cause });
     this.path = path;
   }
 }
@@ -199,9 +192,6 @@ export class CheckoutIOError extends LocksmithError {
 /** An argument is unusable: an empty or NUL-containing name, the root itself, a folder, an over-long message... */
 export class CheckoutInvalidArgumentError extends LocksmithError {
   static override readonly code = 'CHECKOUT_INVALID_ARGUMENT';
-  override name = 'CheckoutInvalidArgumentError';
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
+  override readonly code = CheckoutInvalidArgumentError.code;
+  override readonly name = 'CheckoutInvalidArgumentError';
 }

@@ -8,7 +8,13 @@ import { lock } from '../lock/lock.js';
 import { checkTimeout, type LockOptions } from '../lock/options.js';
 import { StoreParseError, StoreSchemaError } from '../store/errors.js';
 import { openStore, type Store } from '../store/store.js';
-import { type AuditEvent, appendAuditEvent, type NewAuditEvent, readAuditLog } from './audit-log.js';
+import {
+  type AuditEvent,
+  appendAuditEvent,
+  type NewAuditEvent,
+  type NewReleaseEvent,
+  readAuditLog,
+} from './audit-log.js';
 import { confinePath, REGISTRY_FOLDER } from './confine-path.js';
 import {
   CheckoutConflictError,
@@ -78,7 +84,12 @@ class CheckoutRegistry implements Checkouts {
     }
     this.#readOnly = options.readOnlyUntilCheckedOut;
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT;
-    checkTimeout(this.#timeout);
+    try {
+      checkTimeout(this.#timeout);
+    } catch (error) {
+      // The registry's own family, as `openStore` does: the caller asked the registry, not a lock.
+      throw new CheckoutInvalidArgumentError((error as Error).message, { cause: error });
+    }
     this.#durable = options.durable ?? true;
     this.#backend = options.backend;
     const folder = path.join(this.root, REGISTRY_FOLDER);
@@ -300,7 +311,7 @@ class CheckoutRegistry implements Checkouts {
     draft: RegistryData,
     name: string,
     absolute: string,
-    event: NewAuditEvent,
+    event: NewReleaseEvent,
   ): Promise<Change<ReleaseResult>> {
     const current = draft.checkouts[name]!;
     let undo: (() => Promise<void>) | undefined;
@@ -432,8 +443,8 @@ class CheckoutRegistry implements Checkouts {
  * once. Nothing is read until the first call. Machines sharing the folder over the network should pass a
  * server's `backend`, with the folder as its `root` (see the last example).
  *
- * @throws {CheckoutInvalidArgumentError} `CHECKOUT_INVALID_ARGUMENT` when `root` is not an existing folder.
- * @throws {LockInvalidArgumentError} `LOCK_INVALID_ARGUMENT` for a negative or NaN `timeout`.
+ * @throws {CheckoutInvalidArgumentError} `CHECKOUT_INVALID_ARGUMENT` when `root` is not an existing folder,
+ * or `timeout` is negative or NaN.
  * @example
  * const registry = openCheckouts('/srv/designs');
  * await registry.checkout('bracket.mcam', { message: 'moving the holes' });

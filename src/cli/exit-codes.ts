@@ -1,4 +1,4 @@
-import { LocksmithError } from '../index.js';
+import { LocksmithError, type LocksmithErrorCode } from '../index.js';
 
 /**
  * The exit statuses of `locksmith`. They follow util-linux flock(1) where it has one (the conflict status,
@@ -23,6 +23,8 @@ export const EXIT = {
   DIRECTORY: 73,
   /** The OS refused an operation on the lock file itself. EX_IOERR. */
   IO: 74,
+  /** A held lock was lost (its file removed or replaced): try again. EX_TEMPFAIL. */
+  TEMP_FAIL: 75,
   /** A file's mode cannot be changed (read-only-until-checked-out folders). EX_NOPERM. */
   NO_PERM: 77,
   /** The command was found but could not be executed (permissions...). */
@@ -32,15 +34,16 @@ export const EXIT = {
 } as const;
 
 /**
- * Exit status by error code. Commands added later (config, checkout...) add the codes of their own
- * errors here, so every command maps the same error to the same status.
+ * Exit status by error code, the same for every command. Typed by the union of all codes, so a new code
+ * cannot compile without its status (test/cli/exit-codes.test.ts checks it at run time too).
  */
-const BY_CODE: Record<string, number> = {
+const BY_CODE: Record<LocksmithErrorCode, number> = {
   LOCK_TIMEOUT: EXIT.CONFLICT,
   LOCK_INVALID_ARGUMENT: EXIT.USAGE,
   LOCK_UNSUPPORTED: EXIT.UNSUPPORTED,
   LOCK_DIRECTORY: EXIT.DIRECTORY,
   LOCK_IO: EXIT.IO,
+  LOCK_COMPROMISED: EXIT.TEMP_FAIL,
   STORE_PARSE: EXIT.DATA,
   STORE_SCHEMA: EXIT.DATA,
   STORE_SERIALIZE: EXIT.DATA,
@@ -48,7 +51,7 @@ const BY_CODE: Record<string, number> = {
   STORE_NOT_FOUND: EXIT.NO_INPUT,
   STORE_IO: EXIT.IO,
   STORE_INVALID_ARGUMENT: EXIT.USAGE,
-  ATOMIC_WRITE_FAILED: EXIT.IO,
+  ATOMIC_WRITE_IO: EXIT.IO,
   ATOMIC_WRITE_INVALID_ARGUMENT: EXIT.USAGE,
   // The check-out registry (checkout, checkin, locks, break): a refusal that names the holder is a conflict.
   CHECKOUT_CONFLICT: EXIT.CONFLICT,
@@ -65,6 +68,11 @@ const BY_CODE: Record<string, number> = {
   // A FIFO, socket or device where a file should be; a link or hard link planted by another user.
   FILE_NOT_REGULAR: EXIT.IO,
   FILE_UNSAFE: EXIT.NO_PERM,
+  WEB_LOCKS_REGISTRY: EXIT.IO,
+  // A server backend that cannot be used: unreachable, refusing its statements, or behind a pooler.
+  POSTGRES_CONNECTION: EXIT.UNSUPPORTED,
+  POSTGRES_QUERY: EXIT.UNSUPPORTED,
+  POSTGRES_POOLER: EXIT.UNSUPPORTED,
 };
 
 /** The exit status for an error; `conflict` replaces the status of a busy lock (`-E`). */
@@ -84,6 +92,7 @@ Exit status:
   70        unexpected internal error
   73        the lock file's folder cannot be created or accessed
   74        the lock file cannot be opened or locked (I/O or permission error)
+  75        a held lock was lost (its file removed or replaced): try again
   126       the command was found but cannot be executed
   127       the command was not found
   128 + N   locksmith got signal N (INT, TERM, HUP) while waiting; the command never started`;

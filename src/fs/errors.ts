@@ -1,19 +1,20 @@
-import { causeCode, LocksmithError } from '../errors.js';
+import { LocksmithError, LocksmithFileError, refusedMessage } from '../errors.js';
 
 /**
  * The operating system refused a step of an atomic write (creating the temp file, writing, fsync, rename).
  * The target was not touched: it holds its old content, or still does not exist. The OS error is the `cause`.
  */
-export class AtomicWriteError extends LocksmithError {
-  static override readonly code = 'ATOMIC_WRITE_FAILED';
-  override name = 'AtomicWriteError';
-  /** The file that was to be written. */
+export class AtomicWriteError extends LocksmithFileError {
+  static override readonly code = 'ATOMIC_WRITE_IO';
+  override readonly code = AtomicWriteError.code;
+  override readonly name = 'AtomicWriteError';
+  /** @deprecated The same as `file`, the file that was to be written, kept for code written before it. */
   readonly path: string;
   /** The step that failed: `'create temp file'`, `'write'`, `'fsync'`, `'rename'`, `'fsync folder'`... */
   readonly operation: string;
 
   constructor(path: string, operation: string, cause: unknown) {
-    super(`Cannot write ${path} atomically: ${operation} failed (${causeCode(cause)})`, { cause });
+    super(path, refusedMessage(`write ${path} atomically:`, `${operation} failed`, cause), { cause });
     this.path = path;
     this.operation = operation;
   }
@@ -22,11 +23,8 @@ export class AtomicWriteError extends LocksmithError {
 /** An argument of `writeFileAtomic` is unusable: an empty path, a NUL byte, a target that is a folder, bad data. */
 export class AtomicWriteInvalidArgumentError extends LocksmithError {
   static override readonly code = 'ATOMIC_WRITE_INVALID_ARGUMENT';
-  override name = 'AtomicWriteInvalidArgumentError';
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
+  override readonly code = AtomicWriteInvalidArgumentError.code;
+  override readonly name = 'AtomicWriteInvalidArgumentError';
 }
 
 /** What a path turned out to be, as the errors of {@link NotRegularFileError} name it. */
@@ -46,15 +44,16 @@ export type FileKind =
  * to make the call block forever. It was opened without blocking and closed at once; nothing was read
  * or written. `kind` says what it is.
  */
-export class NotRegularFileError extends LocksmithError {
+export class NotRegularFileError extends LocksmithFileError {
   static override readonly code = 'FILE_NOT_REGULAR';
-  override name = 'NotRegularFileError';
-  /** The path as locksmith opened it. */
+  override readonly code = NotRegularFileError.code;
+  override readonly name = 'NotRegularFileError';
+  /** @deprecated The same as `file`, the path as locksmith opened it, kept for code written before it. */
   readonly path: string;
   readonly kind: FileKind;
 
   constructor(path: string, kind: FileKind) {
-    super(`${path} is a ${kind}, not a regular file: locksmith does not read or write it`);
+    super(path, `${path} is a ${kind}, not a regular file: locksmith does not read or write it`);
     this.path = path;
     this.kind = kind;
   }
@@ -70,15 +69,16 @@ export class NotRegularFileError extends LocksmithError {
  * - `'owner'`: a file locksmith created for itself belongs to another user.
  * Nothing was read or written.
  */
-export class UnsafeFileError extends LocksmithError {
+export class UnsafeFileError extends LocksmithFileError {
   static override readonly code = 'FILE_UNSAFE';
-  override name = 'UnsafeFileError';
-  /** The path of the link, or of the file. */
+  override readonly code = UnsafeFileError.code;
+  override readonly name = 'UnsafeFileError';
+  /** @deprecated The same as `file`, the path of the link or of the file, kept for code written before it. */
   readonly path: string;
   readonly reason: 'symlink' | 'hard link' | 'owner';
 
   constructor(path: string, reason: 'symlink' | 'hard link' | 'owner', detail: string) {
-    super(`${path}: ${detail}`);
+    super(path, `${path}: ${detail}`);
     this.path = path;
     this.reason = reason;
   }

@@ -6,11 +6,8 @@ import { LocksmithError } from '../errors.js';
  */
 export class PostgresConnectionError extends LocksmithError {
   static override readonly code = 'POSTGRES_CONNECTION';
-  override name = 'PostgresConnectionError';
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
+  override readonly code = PostgresConnectionError.code;
+  override readonly name = 'PostgresConnectionError';
 }
 
 /**
@@ -19,7 +16,8 @@ export class PostgresConnectionError extends LocksmithError {
  */
 export class PostgresQueryError extends LocksmithError {
   static override readonly code = 'POSTGRES_QUERY';
-  override name = 'PostgresQueryError';
+  override readonly code = PostgresQueryError.code;
+  override readonly name = 'PostgresQueryError';
   readonly sqlState: string | undefined;
 
   constructor(message: string, sqlState: string | undefined, options?: ErrorOptions) {
@@ -35,9 +33,6 @@ export class PostgresQueryError extends LocksmithError {
  */
 export class PostgresPoolerError extends LocksmithError {
   static override readonly code = 'POSTGRES_POOLER';
-  override name = 'PostgresPoolerError';
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
+  override readonly code = PostgresPoolerError.code;
+  override readonly name = 'PostgresPoolerError';
 }

@@ -1,13 +1,13 @@
-import { causeCode, LocksmithError } from '../errors.js';
+import { LocksmithError, LocksmithFileError, refusedMessage } from '../errors.js';
 
 /**
  * A store file is not valid JSON or YAML. The file was left exactly as it was: never replaced, never
  * reset to the defaults. `line` and `column` are 1-based.
  */
-export class StoreParseError extends LocksmithError {
+export class StoreParseError extends LocksmithFileError {
   static override readonly code = 'STORE_PARSE';
-  override name = 'StoreParseError';
-  readonly file: string;
+  override readonly code = StoreParseError.code;
+  override readonly name = 'StoreParseError';
   readonly format: string;
   readonly line: number;
   readonly column: number;
@@ -22,8 +22,7 @@ export class StoreParseError extends LocksmithError {
     reason: string,
     options?: ErrorOptions,
   ) {
-    super(`${file}:${line}:${column}: invalid ${format.toUpperCase()}: ${reason}`, options);
-    this.file = file;
+    super(file, `${file}:${line}:${column}: invalid ${format.toUpperCase()}: ${reason}`, options);
     this.format = format;
     this.line = line;
     this.column = column;
@@ -46,46 +45,43 @@ function formatIssue(issue: StoreIssue): string {
  * the file was left untouched), `'defaults'`, or `'update'` (what the update function produced: nothing
  * was written). `issues` lists every problem the validator reported.
  */
-export class StoreSchemaError extends LocksmithError {
+export class StoreSchemaError extends LocksmithFileError {
   static override readonly code = 'STORE_SCHEMA';
-  override name = 'StoreSchemaError';
-  readonly file: string;
+  override readonly code = StoreSchemaError.code;
+  override readonly name = 'StoreSchemaError';
   readonly source: 'file' | 'defaults' | 'update';
   readonly issues: readonly StoreIssue[];
 
   constructor(file: string, source: 'file' | 'defaults' | 'update', issues: readonly StoreIssue[]) {
     const what = { file: 'holds', defaults: 'has defaults', update: 'update would write' }[source];
     super(
+      file,
       `${file} ${what} a value that does not match its schema:\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`,
     );
-    this.file = file;
     this.source = source;
     this.issues = issues;
   }
 }
 
 /** The store file does not exist and the store has no `defaults` to start from. */
-export class StoreNotFoundError extends LocksmithError {
+export class StoreNotFoundError extends LocksmithFileError {
   static override readonly code = 'STORE_NOT_FOUND';
-  override name = 'StoreNotFoundError';
-  readonly file: string;
+  override readonly code = StoreNotFoundError.code;
+  override readonly name = 'StoreNotFoundError';
 
   constructor(file: string) {
-    super(`${file} does not exist, and the store has no defaults to start from`);
-    this.file = file;
+    super(file, `${file} does not exist, and the store has no defaults to start from`);
   }
 }
 
 /** The store file cannot be read (it is a folder, permission denied...). The OS error is the `cause`. */
-export class StoreIOError extends LocksmithError {
+export class StoreIOError extends LocksmithFileError {
   static override readonly code = 'STORE_IO';
-  override name = 'StoreIOError';
-  readonly file: string;
+  override readonly code = StoreIOError.code;
+  override readonly name = 'StoreIOError';
 
   constructor(file: string, operation: string, cause: unknown) {
-    const reason = causeCode(cause);
-    super(`Cannot ${operation} ${file} (${reason})`, { cause });
-    this.file = file;
+    super(file, refusedMessage(operation, file, cause), { cause });
   }
 }
 
@@ -100,10 +96,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * file's layout cannot hold (a value reached through a YAML alias or merge key). `path` names the value
  * (`['meta', 'created']`) when there is one. Nothing was written.
  */
-export class StoreSerializeError extends LocksmithError {
+export class StoreSerializeError extends LocksmithFileError {
   static override readonly code = 'STORE_SERIALIZE';
-  override name = 'StoreSerializeError';
-  readonly file: string;
+  override readonly code = StoreSerializeError.code;
+  override readonly name = 'StoreSerializeError';
   /** The keys leading to the value that cannot be written; `undefined` when the problem is not one value's. */
   readonly path: readonly (string | number)[] | undefined;
 
@@ -114,8 +110,7 @@ export class StoreSerializeError extends LocksmithError {
     options?: ErrorOptions & { path?: readonly (string | number)[] },
   ) {
     const where = options?.path === undefined ? '' : `${formatPath(options.path)}: `;
-    super(`Cannot write this value to ${file} as ${format.toUpperCase()}: ${where}${reason}`, options);
-    this.file = file;
+    super(file, `Cannot write this value to ${file} as ${format.toUpperCase()}: ${where}${reason}`, options);
     this.path = options?.path;
   }
 }
@@ -125,10 +120,10 @@ export class StoreSerializeError extends LocksmithError {
  * (`line` and `column` say where; the file is left untouched), or in what an update would write (`path`
  * says where; nothing was written). Refused up front so that no parser runs out of stack.
  */
-export class StoreTooDeepError extends LocksmithError {
+export class StoreTooDeepError extends LocksmithFileError {
   static override readonly code = 'STORE_TOO_DEEP';
-  override name = 'StoreTooDeepError';
-  readonly file: string;
+  override readonly code = StoreTooDeepError.code;
+  override readonly name = 'StoreTooDeepError';
   readonly limit: number;
   readonly line: number | undefined;
   readonly column: number | undefined;
@@ -143,8 +138,7 @@ export class StoreTooDeepError extends LocksmithError {
       'line' in where
         ? `${file}:${where.line}:${where.column}: nested deeper than ${limit} levels`
         : `Cannot write this value to ${file}: ${formatPath(where.path.slice(0, 8))}${where.path.length > 8 ? '...' : ''} is nested deeper than ${limit} levels`;
-    super(at);
-    this.file = file;
+    super(file, at);
     this.limit = limit;
     this.line = 'line' in where ? where.line : undefined;
     this.column = 'line' in where ? where.column : undefined;
@@ -155,9 +149,6 @@ export class StoreTooDeepError extends LocksmithError {
 /** An argument of `openStore`, `update` or `transact` is unusable (unknown format, not a function, not a schema...). */
 export class StoreInvalidArgumentError extends LocksmithError {
   static override readonly code = 'STORE_INVALID_ARGUMENT';
-  override name = 'StoreInvalidArgumentError';
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
+  override readonly code = StoreInvalidArgumentError.code;
+  override readonly name = 'StoreInvalidArgumentError';
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { LocksmithError } from '../errors.js';
+import { LocksmithFileError } from '../errors.js';
 import { openRegularSync, readRegular } from '../fs/open-regular.js';
 import type { Backend } from '../lock/backends/backend.js';
 import { inspect } from '../lock/inspect.js';
@@ -10,14 +10,13 @@ import { type LockHandle, tryLock } from '../lock/lock.js';
 import type { WebLockMode } from './options.js';
 
 /** A Web Locks registry file cannot be written (when a lock is granted) or read (by `query()`). */
-export class WebLocksRegistryError extends LocksmithError {
+export class WebLocksRegistryError extends LocksmithFileError {
   static override readonly code = 'WEB_LOCKS_REGISTRY';
-  override name = 'WebLocksRegistryError';
-  readonly file: string;
+  override readonly code = WebLocksRegistryError.code;
+  override readonly name = 'WebLocksRegistryError';
 
   constructor(file: string, problem: string, options?: ErrorOptions) {
-    super(`Web Locks registry file ${file} ${problem}`, options);
-    this.file = file;
+    super(file, `Web Locks registry file ${file} ${problem}`, options);
   }
 }
 

@@ -114,22 +114,24 @@ describe('checkout when the OS refuses', { timeout: 60_000 }, () => {
     try {
       const reply = await childCheckout(root, 'a.mcam');
       assert.equal(reply.ok, false);
-      assert.equal(reply.code, 'ATOMIC_WRITE_FAILED', reply.message);
+      assert.equal(reply.code, 'ATOMIC_WRITE_IO', reply.message);
     } finally {
       chmodSync(path.join(root, '.locksmith'), 0o777);
     }
     assert.equal(readFileSync(registry.registryPath, 'utf8'), before);
     const { events } = await registry.history();
     assert.deepEqual(
-      events.map((e) => [e.event, e.file]),
+      events.map((e) => [e.event, e.event === 'reverted' ? undefined : e.file]),
       [
         ['checkout', 'b.mcam'],
         ['checkout', 'a.mcam'],
         ['reverted', undefined],
       ],
     );
-    assert.equal(events[2]!.of, events[1]!.id);
-    assert.equal(events[2]!.error, 'ATOMIC_WRITE_FAILED');
+    const reverted = events[2]!;
+    assert.ok(reverted.event === 'reverted');
+    assert.equal(reverted.of, events[1]!.id);
+    assert.equal(reverted.error, 'ATOMIC_WRITE_IO');
     // The reverted check-out does not count: the file is available to the next person.
     await registry.checkout('a.mcam', { owner: 'alice' });
   });

@@ -267,6 +267,10 @@ describe('openCheckouts: missing files, folders, listing', { timeout: 60_000 }, 
     assert.throws(() => openCheckouts(path.join(root, 'missing')), CheckoutInvalidArgumentError);
     assert.throws(() => openCheckouts(path.join(root, 'a.mcam')), /is not a folder/);
     assert.throws(() => openCheckouts(''), CheckoutInvalidArgumentError);
+    // A bad timeout is the registry's own invalid argument, as openStore's is the store's.
+    for (const timeout of [-1, Number.NaN]) {
+      assert.throws(() => openCheckouts(root, { timeout }), { code: 'CHECKOUT_INVALID_ARGUMENT' });
+    }
     const registry = openCheckouts(root);
     await assert.rejects(registry.checkout(''), CheckoutInvalidArgumentError);
     await assert.rejects(registry.checkout('a\0b'), CheckoutInvalidArgumentError);

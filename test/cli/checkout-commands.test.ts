@@ -86,7 +86,11 @@ describe('locksmith checkout / checkin / locks / break', { timeout: 60_000 }, ()
     assert.match(admin.out(), /^Broke alice's check-out of bracket\.mcam \(since [^)]*: "m"\); recorded in/);
     const { events } = await openCheckouts(root).history();
     assert.deepEqual(
-      events.map((e) => [e.event, e.by, e.reason]),
+      events.map((e) => [
+        e.event,
+        e.event === 'reverted' ? undefined : e.by,
+        e.event === 'break' ? e.reason : undefined,
+      ]),
       [
         ['checkout', 'alice', undefined],
         ['break', 'carol', 'alice left'],

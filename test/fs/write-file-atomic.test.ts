@@ -129,7 +129,7 @@ describe('writeFileAtomic', { timeout: 60_000 }, () => {
     const file = path.join(fresh(), 'missing', 'x.json');
     await assert.rejects(writeFileAtomic(file, 'x'), (error: unknown) => {
       assert.ok(error instanceof AtomicWriteError);
-      assert.equal(error.code, 'ATOMIC_WRITE_FAILED');
+      assert.equal(error.code, 'ATOMIC_WRITE_IO');
       assert.equal(error.operation, 'create temp file');
       assert.equal((error.cause as NodeJS.ErrnoException).code, 'ENOENT');
       return true;
@@ -175,7 +175,7 @@ describe('writeFileAtomic', { timeout: 60_000 }, () => {
     child.send({ type: 'write', file, data: '{"new":true}\n' });
     const error = await child.next<{ code: string; operation: string; cause: string }>('error');
     chmodSync(dir, 0o777);
-    assert.equal(error.code, 'ATOMIC_WRITE_FAILED');
+    assert.equal(error.code, 'ATOMIC_WRITE_IO');
     assert.equal(error.operation, 'create temp file');
     assert.equal(error.cause, 'EACCES');
     assert.equal(readFileSync(file, 'utf8'), '{"old":true}\n');

@@ -95,7 +95,7 @@ describe('permissions of what locksmith creates', { timeout: 300_000 }, () => {
     await secondUser(0o022, 0o755, {
       'take a lock': 'ok',
       'read a store': 'ok',
-      'update a store': 'ATOMIC_WRITE_FAILED',
+      'update a store': 'ATOMIC_WRITE_IO',
       'break a check-out': 'CHECKOUT_AUDIT',
       'add an audit line': 'EACCES',
     });

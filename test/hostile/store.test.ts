@@ -46,9 +46,7 @@ function expected(op: Op, kind: Kind, root: boolean): string {
     case 'mode000':
       if (root) return 'ok';
       // In a sticky folder another user's file can be neither read nor replaced.
-      return { 'store.read': 'STORE_IO', 'store.update': 'STORE_IO', writeFileAtomic: 'ATOMIC_WRITE_FAILED' }[
-        op
-      ];
+      return { 'store.read': 'STORE_IO', 'store.update': 'STORE_IO', writeFileAtomic: 'ATOMIC_WRITE_IO' }[op];
   }
 }
 

@@ -402,7 +402,7 @@ describe('openStore: bad input gets a typed error and loses nothing', { timeout:
     const second = await child.next<{ code: string; operation: string }>('error');
     chmodSync(dir, 0o755);
     assert.equal(first.code, 'LOCK_DIRECTORY');
-    assert.equal(second.code, 'ATOMIC_WRITE_FAILED');
+    assert.equal(second.code, 'ATOMIC_WRITE_IO');
     assert.equal(second.operation, 'create temp file');
     assert.equal(readFileSync(noLock, 'utf8'), '{"count":1}\n');
     assert.equal(readFileSync(withLock, 'utf8'), '{"count":1}\n');
