@@ -50,8 +50,12 @@ function assertNoOverlap(log: string): number {
   return holds;
 }
 
-for (const backend of BACKENDS) {
-  describe(`lock contract: ${backend.name} backend`, { timeout: 240_000 }, async () => {
+// test/lock/contract-poll.test.ts runs this file again with LOCKSMITH_WAIT=poll (the kernel backend's
+// polling waits, which macOS and Windows use) and LOCKSMITH_CONTRACT_BACKEND=kernel.
+const only = process.env.LOCKSMITH_CONTRACT_BACKEND;
+const waits = process.env.LOCKSMITH_WAIT === 'poll' ? ' (poll waits)' : '';
+for (const backend of BACKENDS.filter((b) => only === undefined || b.name === only)) {
+  describe(`lock contract: ${backend.name} backend${waits}`, { timeout: 240_000 }, async () => {
     const skip = await backend.unavailable();
     const skipShared =
       skip ?? (backend.shared ? undefined : `the ${backend.name} backend refuses shared locks`);
