@@ -7,11 +7,11 @@
  * calls `program.command('<name>')`, declares its arguments and options, and in its action:
  * - writes only through `cli.stdout` / `cli.stderr` (colour with `paint`, which honours terminals and NO_COLOR);
  * - reports a bad command line with `command.error('error: ...', { exitCode: EXIT.USAGE })`;
- * - sets `cli.exitCode`, mapping library errors with `exitCodeFor` (add new error codes to its table in
- *   `exit-codes.ts`, so every command gives the same error the same status).
+ * - sets `cli.exitCode`, mapping library errors with `exitCodeFor` (its table in `exit-codes.ts` has a
+ *   status for every error code, so every command gives the same error the same status).
  * Then add the function to `COMMANDS` below; the order there is the order in `--help`.
- * `run.ts` and `status.ts` are the models; `config` (store), `checkout`, `checkin`, `locks`, `break`
- * (registry) are meant to arrive this way.
+ * `run.ts` and `status.ts` are the models; `config` (the store) and `checkout`, `checkin`, `locks`,
+ * `break` (the registry) were added this way.
  *
  * Parsing and help come from commander, the most used Node CLI parser (subcommands, help, typed errors,
  * `exitOverride` so that `main()` returns a status instead of exiting). Version 14, as 15 needs Node 22.

@@ -48,7 +48,7 @@ interface Attempt {
 
 /**
  * Busy until the core asks it to wait in its queue; then granted, or, with `queueNotReady`, still busy
- * at once (its queue not ready yet, as a kernel wait whose thread is starting) for that many attempts.
+ * at once (its queue not ready yet) for that many attempts.
  */
 function recordingBackend(queueAfter: number | undefined, queueNotReady = 0) {
   const attempts: Attempt[] = [];
