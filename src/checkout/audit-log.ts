@@ -202,14 +202,14 @@ function toEvent(line: string): AuditEvent | string {
   const notText = TEXT_FIELDS.find((key) => r[key] !== undefined && typeof r[key] !== 'string');
   if (notText !== undefined) return `${notText} is not a string`;
   if (typeof r.event !== 'string' || !KINDS.has(r.event)) return 'no known event';
-  const missing = REQUIRED[r.event as AuditEventKind].find((key) => r[key] === undefined);
-  if (missing !== undefined) return `a ${r.event} line without ${missing}`;
   if (typeof r.id !== 'string' || !/^[0-9a-f]{12}$/.test(r.id)) return 'no id as locksmith makes them';
   if (!ISO(r.at) || (r.checkedOutAt !== undefined && !ISO(r.checkedOutAt)))
     return 'a date is not ISO 8601 UTC';
   if (typeof r.host !== 'string' || !Number.isSafeInteger(r.pid) || (r.pid as number) <= 0) {
     return 'no writing host and pid';
   }
+  const missing = REQUIRED[r.event as AuditEventKind].find((key) => r[key] === undefined);
+  if (missing !== undefined) return `a ${r.event} line without ${missing}`;
   const checkedOutAt = r.checkedOutAt === undefined ? undefined : new Date(r.checkedOutAt as string);
   return {
     ...(r as object),

@@ -1,6 +1,5 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -217,18 +216,4 @@ export async function waitFor(
     if (performance.now() > deadline) throw new Error(`${what} not met within ${timeout} ms`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-}
-
-/** The threads of `pid` blocked in the flock system call right now (per /proc/PID/task/TID/syscall). */
-export function threadsInFlock(pid: number): number {
-  const FLOCK = process.arch === 'arm64' ? 32 : 73;
-  let count = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      if (readFileSync(`/proc/${pid}/task/${tid}/syscall`, 'utf8').split(' ')[0] === String(FLOCK)) count++;
-    } catch {
-      // the thread ended
-    }
-  }
-  return count;
 }

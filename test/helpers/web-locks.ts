@@ -1,6 +1,7 @@
 // Child processes making Web Lock requests on command (test/fixtures/web-locks-worker.ts), for the
 // cross-process tests of the Web Locks.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import type { WebLockOptions } from '../../src/index.js';
 import { type Child, spawnChild } from './children.js';
 
@@ -51,4 +52,21 @@ export function outcome<T>(promise: Promise<T>): Promise<{ value: T } | { error:
     (value) => ({ value }),
     (error: unknown) => ({ error }),
   );
+}
+
+/**
+ * Two children shared by the tests of one file (spawning one through tsx costs about a second), switched
+ * to a fresh folder under `root` for each test: call the returned function at the start of a test.
+ */
+export function twoWorkers(root: string): () => Promise<{ dir: string; a: Worker; b: Worker }> {
+  let n = 0;
+  let shared: Promise<[Worker, Worker]> | undefined;
+  return async () => {
+    const dir = path.join(root, `f${++n}`);
+    shared ??= Promise.all([worker(), worker()]);
+    const [a, b] = await shared;
+    a.dir = dir;
+    b.dir = dir;
+    return { dir, a, b };
+  };
 }

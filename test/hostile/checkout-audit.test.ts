@@ -48,10 +48,13 @@ describe('hostile shared folder: the check-out audit log', { timeout: 600_000 },
       '{"id": "b00b00b00b00", "at": "2026-01-01T00:00:00.000Z", "event": "break", "file": "a.mcam", "by": "root@vm", "host": "vm", "pid": 1}';
     const shortOne = '{"event":"break","file":"a.mcam","by":"root@vm"}';
     // A copy of a real line with its fields changed: indistinguishable from one locksmith wrote (documented).
+    // (A break line has the fields every break has: one without them is reported, as the next line shows.)
     const forged = real
       .replace('"event":"checkout"', '"event":"break"')
-      .replace(/"id":"[0-9a-f]{12}"/, '"id":"0123456789ab"');
-    fs.appendFileSync(log, `${typed}\n${shortOne}\n${forged}\n`);
+      .replace(/"id":"[0-9a-f]{12}"/, '"id":"0123456789ab"')
+      .replace(/,"host":/, ',"reason":"forged","checkedOutAt":"2026-01-01T00:00:00.000Z","host":');
+    const incomplete = real.replace('"event":"checkout"', '"event":"break"');
+    fs.appendFileSync(log, `${typed}\n${shortOne}\n${forged}\n${incomplete}\n`);
     const { events, unreadable } = await registry.history();
     assert.deepEqual(
       events.map((e) => [e.event, e.id]),
@@ -65,6 +68,7 @@ describe('hostile shared folder: the check-out audit log', { timeout: 600_000 },
       [
         [2, 'not in the form locksmith writes (spacing or escapes differ)'],
         [3, 'no id as locksmith makes them'],
+        [5, 'a break line without reason'],
       ],
     );
     // The registry, not the log, says who holds what: a forged "break" line frees nothing.

@@ -3,23 +3,10 @@
 // `.locksmith/`; every entry point (checkout, checkin, break, list, history) ends at once, typed, and the
 // victim is never appended to. Registered by checkout-audit.test.ts and checkout-registry.test.ts (one
 // file each, so that each stays within the runner's per-file time on a loaded machine).
-import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
-import {
-  assertOutcome,
-  callAs,
-  isRoot,
-  type Kind,
-  PLANTABLE,
-  plant,
-  RUNNERS,
-  type Scene,
-  scene,
-  tempsLeft,
-  watchVictim,
-} from './plant.js';
+import { callOnPlanted, isRoot, type Kind, PLANTABLE, RUNNERS, type Scene } from './plant.js';
 
 export const OPS = ['checkout', 'checkin', 'break', 'list', 'history'] as const;
 export type Op = (typeof OPS)[number];
@@ -77,20 +64,17 @@ export function registerMatrix(target: Target): void {
     }, async () => {
       for (const kind of PLANTABLE) {
         for (const op of OPS) {
-          const s = scene(runner.uid);
-          const folder = designs(s, runner.uid);
-          if (target === 'audit.jsonl')
-            fs.writeFileSync(path.join(folder, 'checkouts.json'), REGISTRY, { mode: 0o666 });
-          plant(kind, path.join(folder, target), s);
-          const untouched = watchVictim(s);
-          const result = await callAs(runner.uid, op, argsOf(op, s.shared));
-          assertOutcome(
-            result,
-            expected(target, op, kind, runner.uid === 0),
-            `${op} with ${target} a ${kind}`,
-          );
-          untouched();
-          assert.deepEqual(tempsLeft(s.base), [], `${op} with ${target} a ${kind} left a temp file`);
+          await callOnPlanted(runner.uid, kind, {
+            setUp: (s) => {
+              const folder = designs(s, runner.uid);
+              if (target === 'audit.jsonl')
+                fs.writeFileSync(path.join(folder, 'checkouts.json'), REGISTRY, { mode: 0o666 });
+              return { at: path.join(folder, target), args: argsOf(op, s.shared) };
+            },
+            op,
+            expected: expected(target, op, kind, runner.uid === 0),
+            what: `${op} with ${target} a ${kind}`,
+          });
         }
       }
     });

@@ -172,3 +172,28 @@ export function assertOutcome(result: HostileResult, expected: string, what: str
   // Generous for a loaded machine: a loop blocked by the call shows as the whole call's length.
   assert.ok(result.maxGapMs < 1_000, `${what}: the event loop stalled for ${Math.round(result.maxGapMs)} ms`);
 }
+
+/** One call against a planted thing: where to plant it in the scene, and what to call with. */
+export interface PlantedCall {
+  /** Prepare the scene (files beside the planted one); returns where to plant and the call's arguments. */
+  setUp: (s: Scene) => { at: string; args: Record<string, unknown> };
+  op: string;
+  /** A code, or 'ok'. */
+  expected: string;
+  what: string;
+}
+
+/**
+ * In a fresh scene, plant `kind` where `call.setUp` says, run `call.op` as `uid`, and check the outcome,
+ * that the event loop ran, that the victim is untouched and that no temp file is left.
+ */
+export async function callOnPlanted(uid: number, kind: Kind, call: PlantedCall): Promise<void> {
+  const s = scene(uid);
+  const { at, args } = call.setUp(s);
+  plant(kind, at, s);
+  const untouched = watchVictim(s);
+  const result = await callAs(uid, call.op, args);
+  assertOutcome(result, call.expected, call.what);
+  untouched();
+  assert.deepEqual(tempsLeft(s.base), [], `${call.what} left a temp file`);
+}

@@ -8,18 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { openStore } from '../../src/index.js';
 import { killChildrenAfter } from '../helpers/children.js';
-import {
-  assertOutcome,
-  callAs,
-  isRoot,
-  type Kind,
-  PLANTABLE,
-  plant,
-  RUNNERS,
-  scene,
-  tempsLeft,
-  watchVictim,
-} from './plant.js';
+import { callOnPlanted, isRoot, type Kind, PLANTABLE, plant, RUNNERS, scene } from './plant.js';
 
 killChildrenAfter();
 
@@ -57,14 +46,15 @@ describe('hostile shared folder: the store file and atomic writes', { timeout: 3
         skip: runner.skip,
       }, async () => {
         for (const kind of PLANTABLE) {
-          const s = scene(runner.uid);
-          const file = path.join(s.shared, 'cfg.json');
-          plant(kind, file, s);
-          const untouched = watchVictim(s);
-          const result = await callAs(runner.uid, op, { file });
-          assertOutcome(result, expected(op, kind, runner.uid === 0), `${op} of a ${kind}`);
-          untouched();
-          assert.deepEqual(tempsLeft(s.base), [], `${op} of a ${kind} left a temp file`);
+          await callOnPlanted(runner.uid, kind, {
+            setUp: (s) => {
+              const file = path.join(s.shared, 'cfg.json');
+              return { at: file, args: { file } };
+            },
+            op,
+            expected: expected(op, kind, runner.uid === 0),
+            what: `${op} of a ${kind}`,
+          });
         }
       });
     }

@@ -2,53 +2,10 @@
 // mutual exclusion with crashes holds for the real protocol, and the check does find the violation in the
 // naive "remove whatever marker is there" takeover, so it is not a check that cannot fail.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { tempDir } from '../helpers/tmp.js';
+import { runSpinModel, SPIN_SKIP as skip } from '../helpers/spin.js';
 
-const MODEL = fileURLToPath(new URL('../../model/lease.pml', import.meta.url));
-
-function found(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const compiler = ['cc', 'gcc', 'clang'].find(found);
-const skip = !found('spin')
-  ? 'spin is not installed (Debian: apt-get install spin)'
-  : !compiler
-    ? 'no C compiler to build the spin verifier'
-    : undefined;
-
-export interface SpinResult {
-  errors: number;
-  states: number;
-  depth: number;
-  output: string;
-}
-
-/** Generate, compile and run the verifier for one configuration of the model. */
-export function verify(defines: string[], work = tempDir()): SpinResult {
-  const model = path.join(work, 'lease.pml');
-  copyFileSync(MODEL, model);
-  const run = (file: string, args: string[]) =>
-    execFileSync(file, args, { cwd: work, encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 24 });
-  run('spin', [...defines, '-a', 'lease.pml']);
-  // -O0: compiling dominates for these small configurations.
-  run(compiler!, ['-O0', '-DSAFETY', '-DCOLLAPSE', '-o', 'pan', 'pan.c']);
-  const output = run(path.join(work, 'pan'), ['-m200000']);
-  const errors = Number(/errors: (\d+)/.exec(output)?.[1] ?? Number.NaN);
-  const states = Number(/(\d+) states, stored/.exec(output)?.[1] ?? Number.NaN);
-  const depth = Number(/depth reached (\d+)/.exec(output)?.[1] ?? Number.NaN);
-  return { errors, states, depth, output };
-}
+const verify = (defines: string[]) => runSpinModel('lease.pml', defines);
 
 describe('the lease protocol model (spin)', { timeout: 120_000 }, () => {
   for (const defines of [

@@ -2,43 +2,10 @@
 // are installed: no wake-up is lost (a poll is never what ends a stall unless a process crashed), and the
 // check does find the lost wake-ups of two wrong orders, so it is not a check that cannot fail.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { tempDir } from '../helpers/tmp.js';
+import { runSpinModel, SPIN_SKIP as skip } from '../helpers/spin.js';
 
-const MODEL = fileURLToPath(new URL('../../model/wait-queue.pml', import.meta.url));
-
-function found(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const compiler = ['cc', 'gcc', 'clang'].find(found);
-const skip = !found('spin')
-  ? 'spin is not installed (Debian: apt-get install spin)'
-  : !compiler
-    ? 'no C compiler to build the spin verifier'
-    : undefined;
-
-function verify(defines: string[]): { errors: number; states: number; output: string } {
-  const work = tempDir();
-  copyFileSync(MODEL, path.join(work, 'wait-queue.pml'));
-  const run = (file: string, args: string[]) =>
-    execFileSync(file, args, { cwd: work, encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 24 });
-  run('spin', [...defines, '-a', 'wait-queue.pml']);
-  run(compiler!, ['-O0', '-DSAFETY', '-DCOLLAPSE', '-o', 'pan', 'pan.c']);
-  const output = run(path.join(work, 'pan'), ['-m200000']);
-  const errors = Number(/errors: (\d+)/.exec(output)?.[1] ?? Number.NaN);
-  const states = Number(/(\d+) states, stored/.exec(output)?.[1] ?? Number.NaN);
-  return { errors, states, output };
-}
+const verify = (defines: string[]) => runSpinModel('wait-queue.pml', defines);
 
 describe('the wait queue model (spin)', { timeout: 240_000 }, () => {
   for (const defines of [

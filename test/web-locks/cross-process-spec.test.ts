@@ -3,27 +3,17 @@
 // another process. What is not: requests of different processes waiting for the same name (the first to
 // get the kernel lock when it is released wins), and grants of different names (independent locks).
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createLockManager } from '../../src/index.js';
 import { killChildrenAfter, waitFor } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
-import { gate, holdIn, type Worker, worker } from '../helpers/web-locks.js';
+import { gate, holdIn, twoWorkers } from '../helpers/web-locks.js';
 
 killChildrenAfter();
 
 describe('Web Locks across processes: steal and queue order', { timeout: 60_000 }, () => {
   const root = tempDir('locksmith-web-locks-spec-x-');
-  let n = 0;
-  let shared: Promise<[Worker, Worker]> | undefined;
-  async function setUp(): Promise<{ dir: string; a: Worker; b: Worker }> {
-    const dir = path.join(root, `f${++n}`);
-    shared ??= Promise.all([worker(), worker()]);
-    const [a, b] = await shared;
-    a.dir = dir;
-    b.dir = dir;
-    return { dir, a, b };
-  }
+  const setUp = twoWorkers(root);
 
   it('a second steal (here) robs the first (another process), whose request rejects there with AbortError', async () => {
     const { dir, a, b } = await setUp();

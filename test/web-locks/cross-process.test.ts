@@ -9,7 +9,7 @@ import { queueWaitsAvailable as kernelWaitsAvailable } from '../../src/lock/back
 import { killChildrenAfter, waitFor } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 import { ticketsOf } from '../helpers/wait-queue.js';
-import { gate, holdIn, type Worker, worker } from '../helpers/web-locks.js';
+import { gate, holdIn, twoWorkers } from '../helpers/web-locks.js';
 
 killChildrenAfter();
 
@@ -21,18 +21,8 @@ function sortInfo(list: WebLockSnapshot['held']): WebLockSnapshot['held'] {
 
 describe('Web Locks across processes', { timeout: 60_000 }, () => {
   const root = tempDir('locksmith-web-locks-x-');
-  let n = 0;
-  // Two children serve every test but the last (spawning one through tsx costs about a second).
-  let shared: Promise<[Worker, Worker]> | undefined;
-  /** A fresh folder for this test, and the two children switched to it. */
-  async function setUp(): Promise<{ dir: string; a: Worker; b: Worker }> {
-    const dir = path.join(root, `f${++n}`);
-    shared ??= Promise.all([worker(), worker()]);
-    const [a, b] = await shared;
-    a.dir = dir;
-    b.dir = dir;
-    return { dir, a, b };
-  }
+  // Two children serve every test but the last, each test in a fresh folder.
+  const setUp = twoWorkers(root);
 
   it('an exclusive lock held by another process excludes this one until it is released', async () => {
     const { dir, a } = await setUp();
@@ -207,7 +197,7 @@ describe('Web Locks across processes', { timeout: 60_000 }, () => {
     await waitFor(async () => (await locks.query()).pending.length === 1, 10_000, 'b to wait');
     const mine = locks.request('job', () => 'after the crash');
     await waitFor(async () => (await locks.query()).pending.length === 2, 10_000, 'us to wait');
-    shared = undefined; // these two die here
+    // The last test: the two shared children die here.
     b.child.kill('SIGKILL');
     await b.child.exited;
     assert.deepEqual((await locks.query()).pending, [{ name: 'job', mode: 'exclusive', clientId: ME }]);
