@@ -7,12 +7,12 @@ import {
   LockIOError,
   LocksmithError,
   LockUnsupportedError,
-} from '../../errors.js';
-import { decodeHolder, encodeHolder, type HolderRecord } from '../holder-info.js';
-import type { Backend, BackendGrant, BackendStatus, LockMode } from './backend.js';
-import { watchFile } from './dir-watch.js';
+} from '../../../errors.js';
+import { decodeHolder, encodeHolder, type HolderRecord } from '../../holder-info.js';
+import type { Backend, BackendGrant, BackendStatus, LockMode } from '../backend.js';
+import { watchFile } from '../dir-watch.js';
+import { liveness, ownStart } from '../process-identity.js';
 import { FolderGrant, LeaseGrant } from './lease-grant.js';
-import { liveness, ownStart } from './process-identity.js';
 
 /** Options of {@link leaseBackend}. */
 export interface LeaseOptions {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { type HolderInfo, type HolderRecord, shortenCommand } from '../holder-info.js';
+import { type HolderInfo, type HolderRecord, shortenCommand } from '../../holder-info.js';
+import { noSuchProcess } from '../process-identity.js';
 import { type FlockEntry, hasOpen } from './proc-locks.js';
-import { noSuchProcess } from './process-identity.js';
 
 /**
  * Naming a holder that recorded nothing about itself (util-linux flock, Python's filelock, a shell's

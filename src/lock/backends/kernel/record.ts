@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { decodeHolder, type HolderRecord, hasOnlyRecordFields } from '../holder-info.js';
+import { decodeHolder, type HolderRecord, hasOnlyRecordFields } from '../../holder-info.js';
 
 /**
  * The holder record in a kernel lock file: one JSON line whose first field says whether the lock is held.

@@ -1,9 +1,13 @@
 import fs from 'node:fs';
-import { LockCompromisedError } from '../../errors.js';
-import type { HolderRecord } from '../holder-info.js';
-import type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from './backend.js';
-import { watchFile } from './dir-watch.js';
-import { watchLockFile } from './file-watch.js';
+import { LockCompromisedError } from '../../../errors.js';
+import type { HolderRecord } from '../../holder-info.js';
+import type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from '../backend.js';
+import { watchFile } from '../dir-watch.js';
+import { watchLockFile } from '../file-watch.js';
+import { currentHolderOf } from './holder.js';
+import type { NativeLock } from './native-lock.js';
+import { openForInspect, openLockFile } from './open.js';
+import { flockLocks } from './proc-locks.js';
 import {
   clearAnyRecord,
   clearRecord,
@@ -13,18 +17,14 @@ import {
   readHolder,
   type WrittenRecord,
   writeRecord,
-} from './holder-record.js';
+} from './record.js';
 import {
   handedOffRecently,
   handOff,
   type QueueWaitResult,
   queueWaitsAvailable,
   waitInQueue,
-} from './kernel/wait/index.js';
-import { currentHolderOf } from './kernel-holder.js';
-import { openForInspect, openLockFile } from './kernel-open.js';
-import type { NativeLock } from './native-lock.js';
-import { flockLocks } from './proc-locks.js';
+} from './wait/index.js';
 
 /** A descriptor of a lock file, with the identity of the file it was opened on. */
 interface OpenFile extends RecordFile {
