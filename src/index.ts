@@ -78,6 +78,7 @@ export {
   type Updater,
 } from './store/store.js';
 export { type Drafts, type Snapshots, transact } from './store/transact.js';
+export { WebLocksRegistryError } from './web-locks/client-registry.js';
 export { Lock, Lock as WebLock } from './web-locks/lock.js';
 export {
   createLockManager,
@@ -88,4 +89,3 @@ export {
   type WebLockSnapshot,
 } from './web-locks/lock-manager.js';
 export type { WebLockInfo, WebLockMode, WebLockOptions } from './web-locks/options.js';
-export { WebLocksRegistryError } from './web-locks/registry.js';

@@ -1,5 +1,5 @@
 import type nodeFs from 'node:fs';
-import { watchFile } from '../lock/backends/dir-watch.js';
+import { watchFile } from '../lock/backends/folder-watch.js';
 import { compromisedError } from './errors.js';
 import type { Held } from './lock-folder.js';
 import type { LockfileFs } from './options.js';

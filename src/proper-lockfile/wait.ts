@@ -1,4 +1,4 @@
-import { watchFile } from '../lock/backends/dir-watch.js';
+import { watchFile } from '../lock/backends/folder-watch.js';
 import { lockedError } from './errors.js';
 import { sleepSync } from './kernel-guard.js';
 import { attempt, type Held } from './lock-folder.js';

@@ -3,11 +3,11 @@ import { LockInvalidArgumentError, LockUnsupportedError } from '../errors.js';
 import { aliasBackend } from '../lock/backends/alias.js';
 import type { Backend } from '../lock/backends/backend.js';
 import { selectBackend } from '../lock/backends/select.js';
+import { type ClientEntry, Registry } from './client-registry.js';
 import { defaultFolder, prepareFolder, prepareSubfolder } from './folder.js';
 import type { Lock } from './lock.js';
 import { lockFileName } from './lock-names.js';
 import { type ParsedRequest, parseRequest, type WebLockMode, type WebLockOptions } from './options.js';
-import { type ClientEntry, Registry } from './registry.js';
 import { NameQueue, now, type QueueContext, type Request } from './request-queue.js';
 
 /** One entry of `query()`: the spec's `LockInfo`. */

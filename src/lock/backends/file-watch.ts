@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { watchFile } from './dir-watch.js';
+import { watchFile } from './folder-watch.js';
 
 /**
  * Wake-ups for waiters: one `fs.watch` on the lock file itself per process, shared by its waiters.

@@ -10,7 +10,7 @@ import {
 } from '../../../errors.js';
 import { decodeHolder, encodeHolder, type HolderRecord } from '../../holder-info.js';
 import type { Backend, BackendGrant, BackendStatus, LockMode } from '../backend.js';
-import { watchFile } from '../dir-watch.js';
+import { watchFile } from '../folder-watch.js';
 import { liveness, ownStart } from '../process-identity.js';
 import { FolderGrant, LeaseGrant } from './lease-grant.js';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { LockCompromisedError } from '../../../errors.js';
 import type { BackendGrant } from '../backend.js';
-import { watchFile } from '../dir-watch.js';
+import { watchFile } from '../folder-watch.js';
 
 /** The grants of the lease backend (lease.ts): the heartbeat that renews a marker, and loss detection. */
 
