@@ -1,4 +1,4 @@
-import { formatHolder, type HolderInfo } from './lock/holder-info.js';
+import { formatHolder, type HolderInfo } from './holder.js';
 
 /**
  * Every error locksmith throws on purpose is a `LocksmithError` with a stable `code`.

@@ -49,10 +49,10 @@ export {
   UnsafeFileError,
 } from './fs/errors.js';
 export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js';
+export type { HolderInfo, HolderRecord } from './holder.js';
 export type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from './lock/backends/backend.js';
 export { type LeaseOptions, leaseBackend } from './lock/backends/lease/lease-backend.js';
 export type { BackendOption } from './lock/backends/select.js';
-export type { HolderInfo, HolderRecord } from './lock/holder-info.js';
 export { inspect, type LockStatus } from './lock/inspect.js';
 export { type LockHandle, lock, tryLock, withLock } from './lock/lock.js';
 export { type LockGroup, type LockTarget, lockAll } from './lock/lock-all.js';

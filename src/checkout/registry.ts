@@ -1,8 +1,8 @@
 import { realpathSync, type Stats, statSync } from 'node:fs';
 import { lstat, mkdir, stat } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { UnsafeFileError } from '../fs/errors.js';
+import { ownHostname } from '../host.js';
 import type { BackendOption } from '../lock/backends/select.js';
 import { lock } from '../lock/lock.js';
 import { checkTimeout, type LockOptions } from '../lock/options.js';
@@ -274,7 +274,7 @@ class CheckoutRegistry implements Checkouts {
         message: message ?? '',
         // The same instant as the audit line, so the two can be matched.
         checkedOutAt: current?.checkedOutAt ?? now.toISOString(),
-        host: os.hostname(),
+        host: ownHostname(),
         pid: process.pid,
       };
       try {

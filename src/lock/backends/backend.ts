@@ -1,4 +1,4 @@
-import type { HolderInfo, HolderRecord } from '../holder-info.js';
+import type { HolderInfo, HolderRecord } from '../../holder.js';
 
 export type LockMode = 'exclusive' | 'shared';
 

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { LockCompromisedError } from '../../../errors.js';
-import type { HolderRecord } from '../../holder-info.js';
+import type { HolderRecord } from '../../../holder.js';
 import type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from '../backend.js';
 import { watchLockFile } from '../file-watch.js';
-import { watchFile } from '../folder-watch.js';
+import { watchViaFolder } from '../folder-watch.js';
 import { currentHolderOf } from './holder.js';
 import type { NativeLock } from './native-lock.js';
 import { openForInspect, openLockFile } from './open.js';
@@ -153,7 +153,7 @@ export class KernelBackend implements Backend {
     let stopWatching = () => {};
     if (options.replaceable) {
       const replaced = new AbortController();
-      stopWatching = watchFile(file.key, () => {
+      stopWatching = watchViaFolder(file.key, () => {
         if (!stillAtPath(file)) replaced.abort();
       });
       // Replaced before the watch began: no sleep on the old file.
@@ -282,7 +282,7 @@ export class KernelBackend implements Backend {
       stop();
       onLost(new LockCompromisedError(file.key, 'the lock file was removed or replaced by someone else'));
     };
-    const stop = watchFile(file.key, check);
+    const stop = watchViaFolder(file.key, check);
     check();
     return () => {
       done = true;
