@@ -1,7 +1,7 @@
 import { LockTimeoutError, LockUnsupportedError } from '../errors.js';
 import type { HolderInfo, HolderRecord } from '../holder.js';
 import type { BackendGrant, TryOptions } from './backends/backend.js';
-import { currentHolder } from './holder-info.js';
+import { currentHolder } from './backends/holder-json.js';
 import { type LocalLock, localLock, type Turn } from './local-queue.js';
 import { type LockOptions, type ResolvedLock, resolveLock } from './options.js';
 import { longTimeout, MAX_DELAY, MAX_TIMER, RETRY_STEP, Waker } from './waiter.js';

@@ -9,9 +9,9 @@ import {
   LockUnsupportedError,
 } from '../../../errors.js';
 import type { HolderRecord } from '../../../holder.js';
-import { decodeHolder, encodeHolder } from '../../holder-info.js';
 import type { Backend, BackendGrant, BackendStatus, LockMode } from '../backend.js';
 import { watchViaFolder } from '../folder-watch.js';
+import { decodeHolder, encodeHolder } from '../holder-json.js';
 import { liveness, ownStart } from '../process-identity.js';
 import { FolderGrant, LeaseGrant } from './lease-grant.js';
 

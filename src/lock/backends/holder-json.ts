@@ -1,5 +1,5 @@
-import { type HolderRecord, shortenCommand } from '../holder.js';
-import { ownHostname } from '../host.js';
+import { type HolderRecord, shortenCommand } from '../../holder.js';
+import { ownHostname } from '../../host.js';
 
 function shortCommand(): string {
   return shortenCommand(process.argv0 || process.execPath, process.argv.slice(1));
