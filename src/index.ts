@@ -50,7 +50,7 @@ export {
 } from './fs/errors.js';
 export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js';
 export type { HolderInfo, HolderRecord } from './holder.js';
-export type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from './lock/backends/backend.js';
+export type { Backend, LockMode } from './lock/backends/backend.js';
 export { type LeaseOptions, leaseBackend } from './lock/backends/lease/lease-backend.js';
 export type { BackendOption } from './lock/backends/select.js';
 export { inspect, type LockStatus } from './lock/inspect.js';

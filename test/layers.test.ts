@@ -13,7 +13,7 @@ const SRC = path.resolve('src');
 export function layerOf(file: string): number {
   const rel = path.relative(SRC, file).split(path.sep).join('/');
   if (rel.startsWith('cli/')) return 5;
-  if (rel === 'index.ts') return 4;
+  if (rel === 'index.ts' || rel === 'backend.ts') return 4;
   if (/^(checkout|store|web-locks|postgres|proper-lockfile)\//.test(rel)) return 3;
   if (rel.startsWith('lock/backends/')) return 1;
   if (rel.startsWith('lock/')) return 2;

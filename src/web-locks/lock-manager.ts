@@ -179,9 +179,9 @@ export class LockManager {
     this.#setup = {
       locks,
       base,
-      // Waits may sleep in the kernel; the lock file can be stolen (replaced) under its holder, which a
-      // sleeping wait must notice. An alias of our own: this manager's waits queue apart from others'.
-      waitBackend: aliasBackend(base, { waitOptions: { replaceable: true } }),
+      // An alias of our own: this manager's waits queue apart from others'. A wait that sleeps in the kernel
+      // on a lock file a steal then replaces is aborted and started again by KernelLock.wait.
+      waitBackend: aliasBackend(base),
       registry: new Registry(clients, base),
       idle: (queue) => {
         if (names.get(queue.name) === queue) names.delete(queue.name);

@@ -4,7 +4,7 @@ import type { Backend, TryOptions } from './backend.js';
  * A new backend object that forwards every member to `base`. The core keeps one in-process queue per
  * backend object and lock file, so an alias is a queue of its own on the same locks (Web Locks
  * generations), or the same backend labelled with why it was chosen (`'auto'`). Forwarding every member
- * here, once, keeps an alias from silently dropping one (a wait's options, `maxWait`, `queueAfter`).
+ * here, once, keeps an alias from silently dropping one (a wait's options, `queues`).
  *
  * `reason` replaces the base's; `waitOptions` are added to the options of every attempt that has some
  * (the attempts of a waiting call).
@@ -18,11 +18,8 @@ export function aliasBackend(
     name: base.name,
     supportsShared: base.supportsShared,
     reason: 'reason' in change ? change.reason : base.reason,
-    get maxWait() {
-      return base.maxWait;
-    },
-    get queueAfter() {
-      return base.queueAfter;
+    get queues() {
+      return base.queues;
     },
     tryAcquire: extra
       ? (key, mode, holder, options) =>
