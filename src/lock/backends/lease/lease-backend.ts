@@ -12,8 +12,8 @@ import type { HolderRecord } from '../../../holder.js';
 import type { Backend, BackendGrant, BackendStatus, LockMode } from '../backend.js';
 import { watchViaFolder } from '../folder-watch.js';
 import { decodeHolder, encodeHolder } from '../holder-json.js';
-import { liveness, ownStart } from '../process-identity.js';
 import { FolderGrant, LeaseGrant } from './lease-grant.js';
+import { liveness, ownStart } from './process-identity.js';
 
 /** Options of {@link leaseBackend}. */
 export interface LeaseOptions {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { ownHostname, processGone } from '../../host.js';
+import { ownHostname, processGone } from '../../../host.js';
 
 /**
  * Who a process is, well enough to tell "dead" from "alive" on this host even after its pid was reused:
