@@ -1,4 +1,4 @@
-import type { Backend, TryOptions } from './backend.js';
+import type { Backend } from './backend.js';
 
 /**
  * A new backend object that forwards every member to `base`. The core keeps one in-process queue per
@@ -6,14 +6,9 @@ import type { Backend, TryOptions } from './backend.js';
  * generations), or the same backend labelled with why it was chosen (`'auto'`). Forwarding every member
  * here, once, keeps an alias from silently dropping one (a wait's options, `queues`).
  *
- * `reason` replaces the base's; `waitOptions` are added to the options of every attempt that has some
- * (the attempts of a waiting call).
+ * `reason` replaces the base's.
  */
-export function aliasBackend(
-  base: Backend,
-  change: { reason?: string | undefined; waitOptions?: TryOptions } = {},
-): Backend {
-  const extra = change.waitOptions;
+export function aliasBackend(base: Backend, change: { reason?: string | undefined } = {}): Backend {
   return {
     name: base.name,
     supportsShared: base.supportsShared,
@@ -21,10 +16,7 @@ export function aliasBackend(
     get queues() {
       return base.queues;
     },
-    tryAcquire: extra
-      ? (key, mode, holder, options) =>
-          base.tryAcquire(key, mode, holder, options && { ...options, ...extra })
-      : (...args) => base.tryAcquire(...args),
+    tryAcquire: (...args) => base.tryAcquire(...args),
     inspect: (key) => base.inspect(key),
     ...(base.watch ? { watch: (key: string, onChange: () => void) => base.watch!(key, onChange) } : {}),
     ...(base.keyFor

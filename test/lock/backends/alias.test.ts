@@ -44,12 +44,12 @@ describe('aliasBackend', { timeout: 10_000 }, () => {
     assert.deepEqual(calls, [{ wait: 5 }]);
   });
 
-  it('replaces the reason, and adds its wait options to the attempts that have options only', async () => {
+  it('replaces the reason, and passes the options of every attempt on unchanged', async () => {
     const { base, calls } = recordingBase();
-    const alias = aliasBackend(base, { reason: 'chosen', waitOptions: { dataFile: true } });
+    const alias = aliasBackend(base, { reason: 'chosen' });
     assert.equal(alias.reason, 'chosen');
     await alias.tryAcquire('k', 'exclusive', holder);
-    await alias.tryAcquire('k', 'exclusive', holder, { wait: 0 });
+    await alias.tryAcquire('k', 'exclusive', holder, { wait: 0, dataFile: true });
     assert.deepEqual(calls, [undefined, { wait: 0, dataFile: true }]);
   });
 
