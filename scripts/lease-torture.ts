@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { overlaps, raceRound, type Scenario, startRacers } from '../test/lock/backends/lease-race.js';
+import { overlaps, raceRound, type Scenario, startRacers } from '../test/lock/backends/lease/lease-race.js';
 
 const rounds = Number(process.argv[2] ?? 200);
 const waiters = Number(process.argv[3] ?? 8);

@@ -1,4 +1,4 @@
-import { formatHolder, type HolderInfo } from './lock/holder-info.js';
+import { formatHolder, type HolderInfo } from './holder.js';
 
 /**
  * Every code a {@link LocksmithError} can have, in the order of `docs/errors.md`. A code is

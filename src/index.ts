@@ -55,10 +55,10 @@ export {
   UnsafeFileError,
 } from './fs/errors.js';
 export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js';
-export type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from './lock/backends/backend.js';
-export { type LeaseOptions, leaseBackend } from './lock/backends/lease.js';
+export type { HolderInfo, HolderRecord } from './holder.js';
+export type { Backend, LockMode } from './lock/backends/backend.js';
+export { type LeaseOptions, leaseBackend } from './lock/backends/lease/lease-backend.js';
 export type { BackendOption } from './lock/backends/select.js';
-export type { HolderInfo, HolderRecord } from './lock/holder-info.js';
 export { inspect, type LockStatus } from './lock/inspect.js';
 export { type LockHandle, lock, tryLock, withLock } from './lock/lock.js';
 export { type LockGroup, type LockTarget, lockAll } from './lock/lock-all.js';
@@ -84,6 +84,7 @@ export {
   type Updater,
 } from './store/store.js';
 export { type Drafts, type Snapshots, transact } from './store/transact.js';
+export { WebLocksRegistryError } from './web-locks/client-registry.js';
 export { Lock, Lock as WebLock } from './web-locks/lock.js';
 export {
   createLockManager,
@@ -94,4 +95,3 @@ export {
   type WebLockSnapshot,
 } from './web-locks/lock-manager.js';
 export type { WebLockInfo, WebLockMode, WebLockOptions } from './web-locks/options.js';
-export { WebLocksRegistryError } from './web-locks/registry.js';

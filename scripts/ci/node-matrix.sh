@@ -9,7 +9,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-subset=(test/lock/contract.test.ts test/lock/backends/kernel.test.ts test/store/*.test.ts test/store/codecs/*.test.ts
+subset=(test/lock/contract.test.ts test/lock/backends/kernel/kernel-backend.test.ts test/store/*.test.ts test/store/codecs/*.test.ts
   test/cli/*.test.ts)
 summary=()
 failed=0

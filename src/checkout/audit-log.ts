@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { NotRegularFileError, UnsafeFileError } from '../fs/errors.js';
 import { openRegular, readRegular } from '../fs/open-regular.js';
+import { ownHostname } from '../host.js';
 import { CheckoutAuditError, CheckoutInvalidArgumentError } from './errors.js';
 
 /** What an audit line records. `reverted` follows an event whose registry write then failed. */
@@ -99,7 +99,7 @@ export interface UnreadableAuditLine {
  */
 export const MAX_AUDIT_LINE_BYTES = 4096;
 
-const HOST = hostname();
+const HOST = ownHostname();
 
 /**
  * Append one event as one JSON line with one `write` on an O_APPEND descriptor. Called under the registry

@@ -1,5 +1,6 @@
 // Checks of the registry's inputs: owners, messages, extensions. Bad input is a typed error, never a guess.
 import os from 'node:os';
+import { ownHostname } from '../host.js';
 import { CheckoutInvalidArgumentError } from './errors.js';
 
 const MAX_TEXT = 1_000;
@@ -20,7 +21,7 @@ export function defaultOwner(): string {
     // No passwd entry for this uid (some containers).
     user = process.env.USER ?? process.env.USERNAME ?? process.env.LOGNAME;
   }
-  return `${user || `uid-${process.getuid?.() ?? 'unknown'}`}@${os.hostname()}`;
+  return `${user || `uid-${process.getuid?.() ?? 'unknown'}`}@${ownHostname()}`;
 }
 
 export function checkOwner(value: unknown, what: string): string {

@@ -1,6 +1,5 @@
 import { realpathSync, type Stats, statSync } from 'node:fs';
 import { lstat, mkdir, stat } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { UnsafeFileError } from '../fs/errors.js';
 import type { BackendOption } from '../lock/backends/select.js';
@@ -8,29 +7,28 @@ import { lock } from '../lock/lock.js';
 import { checkTimeout, type LockOptions } from '../lock/options.js';
 import { StoreParseError, StoreSchemaError } from '../store/errors.js';
 import { openStore, type Store } from '../store/store.js';
+import { type AuditEvent, appendAuditEvent, type NewAuditEvent, readAuditLog } from './audit-log.js';
 import {
-  type AuditEvent,
-  appendAuditEvent,
-  type NewAuditEvent,
-  type NewReleaseEvent,
-  readAuditLog,
-} from './audit-log.js';
+  type Change,
+  type ChangeContext,
+  checkoutChange,
+  errorCode,
+  protectChange,
+  releaseChange,
+} from './changes.js';
 import { confinePath, REGISTRY_FOLDER } from './confine-path.js';
 import {
-  CheckoutConflictError,
   CheckoutFileNotFoundError,
   CheckoutInvalidArgumentError,
   CheckoutIOError,
-  CheckoutModeError,
   CheckoutNotCheckedOutError,
   CheckoutNotHolderError,
   CheckoutRegistryCorruptError,
   CheckoutRegistryMissingError,
 } from './errors.js';
-import { restoreMode, setWritable } from './file-mode.js';
 import { fileStatus, holderOf, statFile, walk } from './files.js';
 import { checkOwner, checkText, normalizeExtension } from './inputs.js';
-import { type CheckoutRecord, EMPTY_REGISTRY, type RegistryData, registrySchema } from './registry-file.js';
+import { EMPTY_REGISTRY, type RegistryData, registrySchema } from './registry-file.js';
 import type {
   BreakOptions,
   CheckinOptions,
@@ -45,17 +43,6 @@ import type {
 
 /** Milliseconds a change waits for the registry's lock by default. */
 const DEFAULT_TIMEOUT = 30_000;
-
-function errorCode(error: unknown): string {
-  return (error as { code?: unknown } | null)?.code?.toString() ?? 'ERROR';
-}
-
-/** What a change under the lock leaves to do if the registry write then fails. */
-interface Change<R> {
-  result: R;
-  event?: AuditEvent;
-  undo?: () => Promise<void>;
-}
 
 class CheckoutRegistry implements Checkouts {
   readonly root: string;
@@ -204,9 +191,11 @@ class CheckoutRegistry implements Checkouts {
     }
   }
 
-  #readOnlyIn(registry: RegistryData): boolean {
-    return this.#readOnly ?? registry.readOnlyUntilCheckedOut ?? false;
-  }
+  /** What the changes (changes.ts) need of the registry. */
+  readonly #context: ChangeContext = {
+    readOnlyIn: (registry) => this.#readOnly ?? registry.readOnlyUntilCheckedOut ?? false,
+    append: (event) => this.#append(event),
+  };
 
   #append(event: NewAuditEvent): Promise<AuditEvent> {
     return appendAuditEvent(this.auditLogPath, event, this.#durable);
@@ -261,83 +250,9 @@ class CheckoutRegistry implements Checkouts {
         exists ? 'is not a regular file' : 'does not exist',
       );
     }
-    return this.#change(options.signal, async (draft) => {
-      const current = draft.checkouts[target.name];
-      if (current && current.owner !== owner) {
-        throw new CheckoutConflictError(target.name, holderOf(current), owner);
-      }
-      if (current && (message === undefined || message === current.message)) {
-        // Already yours: nothing changes, nothing to record.
-        return { result: fileStatus(target.name, stats, current) };
-      }
-      let undo: (() => Promise<void>) | undefined;
-      if (this.#readOnlyIn(draft)) {
-        try {
-          const before = await setWritable(target.path, true);
-          undo = () => restoreMode(target.path, before);
-        } catch (error) {
-          throw new CheckoutModeError(target.name, error);
-        }
-      }
-      const now = new Date();
-      const record: CheckoutRecord = {
-        owner,
-        message: message ?? '',
-        // The same instant as the audit line, so the two can be matched.
-        checkedOutAt: current?.checkedOutAt ?? now.toISOString(),
-        host: os.hostname(),
-        pid: process.pid,
-      };
-      try {
-        const event = await this.#append({
-          at: now,
-          event: 'checkout',
-          file: target.name,
-          owner,
-          by: owner,
-          message: record.message,
-        });
-        draft.checkouts[target.name] = record;
-        return { result: fileStatus(target.name, stats, record), event, ...(undo ? { undo } : {}) };
-      } catch (error) {
-        await undo?.().catch(() => {});
-        throw error;
-      }
-    });
-  }
-
-  /** End a check-out: remove it from the draft, make the file read-only in that mode, record `kind`. */
-  async #release(
-    draft: RegistryData,
-    name: string,
-    absolute: string,
-    event: NewReleaseEvent,
-  ): Promise<Change<ReleaseResult>> {
-    const current = draft.checkouts[name]!;
-    let undo: (() => Promise<void>) | undefined;
-    let modeWarning: string | undefined;
-    if (this.#readOnlyIn(draft) && (await statFile(absolute))) {
-      try {
-        const before = await setWritable(absolute, false);
-        undo = () => restoreMode(absolute, before);
-      } catch (error) {
-        modeWarning = `${name} could not be made read-only (${errorCode(error)})`;
-      }
-    }
-    try {
-      const written = await this.#append({ ...event, checkedOutAt: new Date(current.checkedOutAt) });
-      delete draft.checkouts[name];
-      const result: ReleaseResult = {
-        file: name,
-        previous: holderOf(current),
-        event: written,
-        ...(modeWarning === undefined ? {} : { modeWarning }),
-      };
-      return { result, event: written, ...(undo ? { undo } : {}) };
-    } catch (error) {
-      await undo?.().catch(() => {});
-      throw error;
-    }
+    return this.#change(options.signal, (draft) =>
+      checkoutChange(this.#context, draft, target, stats, owner, message),
+    );
   }
 
   async checkin(file: string, options: CheckinOptions = {}): Promise<ReleaseResult> {
@@ -347,7 +262,7 @@ class CheckoutRegistry implements Checkouts {
       const current = draft.checkouts[target.name];
       if (!current) throw new CheckoutNotCheckedOutError(target.name);
       if (current.owner !== owner) throw new CheckoutNotHolderError(target.name, holderOf(current), owner);
-      return this.#release(draft, target.name, target.path, {
+      return releaseChange(this.#context, draft, target.name, target.path, {
         event: 'checkin',
         file: target.name,
         owner,
@@ -367,7 +282,7 @@ class CheckoutRegistry implements Checkouts {
     return this.#change(options.signal, async (draft) => {
       const current = draft.checkouts[target.name];
       if (!current) throw new CheckoutNotCheckedOutError(target.name);
-      return this.#release(draft, target.name, target.path, {
+      return releaseChange(this.#context, draft, target.name, target.path, {
         event: 'break',
         file: target.name,
         owner: current.owner,
@@ -407,31 +322,7 @@ class CheckoutRegistry implements Checkouts {
   async protectAvailable(options: ListOptions = {}): Promise<ProtectResult> {
     const extension = normalizeExtension(options.extension);
     // A change like the others: a check-out cannot make a file writable while this makes it read-only.
-    return this.#change(undefined, async (draft) => {
-      const files = new Map<string, Stats>();
-      await walk(this.root, this.root, files);
-      const result: ProtectResult = { madeReadOnly: [], failed: [] };
-      const undone: (() => Promise<void>)[] = [];
-      for (const [name, stats] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (draft.checkouts[name] || (stats.mode & 0o222) === 0) continue;
-        if (extension !== undefined && !name.toLowerCase().endsWith(extension)) continue;
-        const file = path.join(this.root, name);
-        try {
-          const before = await setWritable(file, false);
-          undone.push(() => restoreMode(file, before));
-          result.madeReadOnly.push(name);
-        } catch (error) {
-          result.failed.push({ file: name, code: errorCode(error) });
-        }
-      }
-      draft.readOnlyUntilCheckedOut = true;
-      return {
-        result,
-        undo: async () => {
-          for (const undo of undone) await undo().catch(() => {});
-        },
-      };
-    });
+    return this.#change(undefined, (draft) => protectChange(draft, this.root, extension));
   }
 }
 

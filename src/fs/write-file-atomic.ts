@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, lstat, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { ownHostname, processGone } from '../host.js';
 import {
   AtomicWriteError,
   AtomicWriteInvalidArgumentError,
@@ -79,7 +79,7 @@ export async function renameWithRetry(
 // Temp files are named `.<base>.<host>-<pid>-<random>.tmp`, next to their target: the host and pid say
 // whether the writer may still be alive, so a later write can remove the temps of writers that crashed
 // without ever touching the temp file of a write in progress.
-const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 6);
+const HOST_TAG = createHash('sha256').update(ownHostname()).digest('hex').slice(0, 6);
 const TEMP_PATTERN = /^\.(.+)\.([0-9a-f]{6})-(\d+)-[0-9a-f]{8}\.tmp$/;
 const NAME_MAX = 255;
 
@@ -92,17 +92,6 @@ function tempBase(base: string): string {
 
 function tempName(base: string): string {
   return `.${tempBase(base)}.${HOST_TAG}-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is just not ours to signal.
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
 }
 
 /**
@@ -120,7 +109,7 @@ export async function removeStaleTemps(dir: string, base: string): Promise<strin
   const removed: string[] = [];
   for (const name of names) {
     const match = TEMP_PATTERN.exec(name);
-    if (!match || match[1] !== wanted || match[2] !== HOST_TAG || isAlive(Number(match[3]))) continue;
+    if (!match || match[1] !== wanted || match[2] !== HOST_TAG || !processGone(Number(match[3]))) continue;
     try {
       await unlink(path.join(dir, name));
       removed.push(name);

@@ -1,5 +1,5 @@
+import type { HolderInfo } from '../holder.js';
 import type { LockMode } from './backends/backend.js';
-import type { HolderInfo } from './holder-info.js';
 import { type LockOptions, resolveLock } from './options.js';
 
 /** What `inspect` tells about a lock. */

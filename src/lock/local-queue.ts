@@ -1,5 +1,5 @@
+import type { HolderInfo } from '../holder.js';
 import type { Backend, BackendGrant, LockMode } from './backends/backend.js';
-import type { HolderInfo } from './holder-info.js';
 
 /** What a task gets when its turn comes. */
 export type Turn =

@@ -1,9 +1,11 @@
 import { LockTimeoutError, LockUnsupportedError } from '../errors.js';
+import type { HolderInfo, HolderRecord } from '../holder.js';
 import type { BackendGrant, TryOptions } from './backends/backend.js';
-import { currentHolder, type HolderInfo, type HolderRecord } from './holder-info.js';
+import { currentHolder } from './backends/holder-json.js';
 import { type LocalLock, localLock, type Turn } from './local-queue.js';
 import { type LockOptions, type ResolvedLock, resolveLock } from './options.js';
-import { longTimeout, MAX_DELAY, MAX_TIMER, RETRY_STEP, Waker } from './waiter.js';
+import { MAX_DELAY, waitFor } from './wait-policy.js';
+import { longTimeout, Waker } from './waiter.js';
 
 /** A held lock. Release it with `release()` or let `await using` do it. */
 export interface LockHandle extends AsyncDisposable {
@@ -170,20 +172,14 @@ async function fromBackend(
   if (request.timeout === 0) return undefined;
   const waker = new Waker(backend, key);
   try {
-    const began = performance.now();
-    const queueAfter = backend.queueAfter ?? 0;
     if (request.onWait) notifyWait(request, call, await holderOf(request));
     for (;;) {
       signal?.throwIfAborted();
       holder = currentHolder(mode);
-      // A backend with a queue of its own (a server's, the kernel's) may wait there, once the call has
-      // retried for the backend's `queueAfter` ms: by default briefly, like one backoff step; longer when
-      // its wait is free and stops on abort (`maxWait`).
+      // A backend with a queue of its own (a server's, the kernel's) may wait there: how long is the
+      // core's choice (wait-policy.ts), never past the call's deadline.
       const asked = performance.now();
-      const retrying = asked - began < queueAfter;
-      const wait = retrying
-        ? 0
-        : Math.max(0, Math.min(backend.maxWait ?? MAX_DELAY, request.deadline - asked, MAX_TIMER));
+      const wait = waitFor(backend, request.deadline - asked);
       const options: TryOptions = signal ? { wait, signal } : { wait };
       if (dataFile) options.dataFile = true;
       grant = await backend.tryAcquire(key, mode, holder, options);
@@ -195,15 +191,7 @@ async function fromBackend(
       const slept = performance.now() - asked;
       // It waited its whole turn in its queue: ask again at once, there is nothing to back off from.
       if (wait > MAX_DELAY && slept >= wait) continue;
-      if (retrying) {
-        // A retry never sleeps past the end of the retrying: the call then joins the queue on time.
-        const untilQueue = began + queueAfter - performance.now();
-        if (untilQueue > 0) await waker.wait(Math.min(remaining, untilQueue), signal, RETRY_STEP);
-      } else {
-        // The backoff goes on from the retry steps: a queue not ready yet (a kernel wait whose thread is
-        // still starting) is asked again after 8–16 ms, then 16–32 ms, not 25–50 ms at once.
-        await waker.wait(remaining, signal, MAX_DELAY);
-      }
+      await waker.wait(remaining, signal, MAX_DELAY);
     }
   } finally {
     waker.close();

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LockInvalidArgumentError } from '../errors.js';
+import type { HolderInfo } from '../holder.js';
 import type { Backend, LockMode } from './backends/backend.js';
 import { type BackendOption, selectBackend } from './backends/select.js';
-import type { HolderInfo } from './holder-info.js';
 import { reservedWindowsName } from './windows-names.js';
 
 /** Told once to `onWait` when a call has to wait. */

@@ -1,25 +1,5 @@
 import type { Backend } from './backends/backend.js';
-
-/** First retry delay after a failed attempt, in ms; doubles up to `MAX_DELAY`. */
-export const FIRST_DELAY = 1;
-/**
- * Upper bound of the retry delay, in ms. A crashed holder sends no wake-up, so this bounds how long a
- * waiter takes to notice that the kernel released a dead process's lock; it also bounds the CPU an idle
- * waiter burns (about 20 cheap attempts a second).
- */
-export const MAX_DELAY = 50;
-
-/**
- * The longest retry delay, in ms, while a waiting call retries before it joins its backend's own queue
- * (`Backend.queueAfter`): the retries back off 1, 2, 4, 8, 8… ms, and nothing wakes them, so a single
- * waiter notices a release at most about this late. Retries every 1–2 ms made the holder's critical
- * section 15–30 % slower on 2 cores (three waiters preempting it ~2 000 times a second, for retries that
- * fail); with 8 ms steps, 4 processes' contended throughput was 11 % higher (medians of 5 interleaved runs).
- */
-export const RETRY_STEP = 8;
-
-/** The longest delay one Node timer takes (2^31-1 ms, ~24.8 days); longer ones fire after 1 ms. */
-export const MAX_TIMER = 2 ** 31 - 1;
+import { FIRST_DELAY, MAX_DELAY, MAX_TIMER } from './wait-policy.js';
 
 /**
  * `setTimeout` for any delay: one past the longest timer is waited out as a chain of timers (a single

@@ -1,9 +1,9 @@
 import { LockCompromisedError, LockInvalidArgumentError } from '../errors.js';
+import type { HolderRecord } from '../holder.js';
 import type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from '../lock/backends/backend.js';
-import type { HolderRecord } from '../lock/holder-info.js';
 import { PostgresPoolerError } from './errors.js';
 import { ensureFencingTable, lockStatement } from './fencing.js';
-import { decodeHolder, encodeHolder } from './holder.js';
+import { holderFromApplicationName, holderToApplicationName } from './holder.js';
 import { checkNamespace, checkRoot, keyOf, lockIds, lockNumber, nameUnder } from './keys.js';
 import { RELEASE_CHANNEL, ReleaseListener } from './listener.js';
 import { Session, type SessionConfig, toLocksmithError } from './session.js';
@@ -206,7 +206,7 @@ class PgBackend implements PostgresBackend {
         throw error;
       }
     }
-    const values: unknown[] = [lock.toString(), encodeHolder(holder)];
+    const values: unknown[] = [lock.toString(), holderToApplicationName(holder)];
     if (this.#fencing) values.push(key);
     if (wait > 0) values.push(String(wait));
     let row: { ok: boolean; pid: number; token: string | null } | undefined;
@@ -270,7 +270,7 @@ class PgBackend implements PostgresBackend {
     const first = rows[0];
     if (!first) return { locked: false };
     const mode: LockMode = first.mode === 'ShareLock' ? 'shared' : 'exclusive';
-    const holder = decodeHolder(first.application_name);
+    const holder = holderFromApplicationName(first.application_name);
     return { locked: true, mode, ...(holder ? { holder: { ...holder, mode } } : {}) };
   }
 

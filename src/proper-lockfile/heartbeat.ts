@@ -1,5 +1,5 @@
 import type nodeFs from 'node:fs';
-import { watchFile } from '../lock/backends/dir-watch.js';
+import { watchViaFolder } from '../lock/backends/folder-watch.js';
 import { compromisedError } from './errors.js';
 import type { Held } from './lock-folder.js';
 import type { LockfileFs } from './options.js';
@@ -90,7 +90,7 @@ export function startHeartbeat(options: HeartbeatOptions): () => void {
   schedule(options.update);
   // With our folder's inode pinned by its open descriptor, "another inode at the path" is a sure loss.
   if (held.fd !== undefined) {
-    stopWatch = watchFile(held.lockPath, () => {
+    stopWatch = watchViaFolder(held.lockPath, () => {
       if (stopped) return;
       try {
         const found = stat();

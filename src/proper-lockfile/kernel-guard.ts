@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { createPosixLock } from '../lock/backends/kernel-posix.js';
-import type { NativeLock } from '../lock/backends/native-lock.js';
+import type { NativeLock } from '../lock/backends/kernel/native-lock.js';
+import { createPosixLock } from '../lock/backends/kernel/posix.js';
 
 /**
  * flock(2) on folders, which the drop-in adds to proper-lockfile's protocol without changing its files:

@@ -1,4 +1,4 @@
-import { watchFile } from '../lock/backends/dir-watch.js';
+import { watchViaFolder } from '../lock/backends/folder-watch.js';
 import { lockedError } from './errors.js';
 import { sleepSync } from './kernel-guard.js';
 import { attempt, type Held } from './lock-folder.js';
@@ -88,7 +88,7 @@ export async function acquire(
   }
   let wake: (() => void) | undefined;
   let changed = false;
-  const stopWatch = watchFile(lockPath, () => {
+  const stopWatch = watchViaFolder(lockPath, () => {
     changed = true;
     wake?.();
   });

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import type { Backend, BackendGrant, LockMode } from '../lock/backends/backend.js';
+import { watchViaFolder } from '../lock/backends/folder-watch.js';
 import { type LockHandle, lock } from '../lock/lock.js';
 import { stealLockFile, stealsDone, syncTry } from './steal.js';
 
 /** The reason given to the core when a wait is no longer wanted (the queue's head changed). */
 const CANCELLED = new Error('Web Locks wait cancelled');
+/** The reason given to the core when the lock file was replaced (a steal) under a wait: it waits again. */
+const REPLACED = new Error('Web Locks lock file replaced');
 
 /** Which file a path names. */
 interface FileId {
@@ -72,7 +75,7 @@ export class KernelLock {
   constructor(
     readonly file: string,
     private readonly base: Backend,
-    /** An alias of `base` whose waits notice the lock file being replaced (`replaceable`). */
+    /** An alias of `base`: this manager's waits queue apart from other managers'. */
     private readonly waitBackend: Backend,
     /** Another process (or manager) stole the name from this process's holders. */
     private readonly onLost: () => void,
@@ -134,6 +137,16 @@ export class KernelLock {
     const current = { mode, controller };
     this.#wait = current;
     const wanted = () => this.#wait === current;
+    // A steal replaces the lock file: a wait asleep on the old file (in the kernel's queue) would wait for
+    // a holder that now excludes nobody. Seeing the path name another file, abort the wait: it starts again
+    // on the new file.
+    const stopWatching = watchViaFolder(this.file, () => {
+      const now = fileAt(this.file);
+      if (now && (!waitingOn || now.dev !== waitingOn.dev || now.ino !== waitingOn.ino)) {
+        controller.abort(REPLACED);
+      }
+    });
+    const waitingOn = fileAt(this.file);
     lock(this.file, {
       lockfilePath: this.file,
       shared: mode === 'shared',
@@ -141,6 +154,7 @@ export class KernelLock {
       backend: this.waitBackend,
     }).then(
       async (handle) => {
+        stopWatching();
         let hold: Hold;
         try {
           // A waiter woken by a steal's rename may lock the new file before the stealer: wait for the
@@ -169,9 +183,11 @@ export class KernelLock {
         onReady();
       },
       (error: unknown) => {
+        stopWatching();
         if (!wanted()) return;
         this.#wait = undefined;
-        onError(error);
+        if (error === REPLACED) this.wait(mode, onReady, onError);
+        else onError(error);
       },
     );
   }

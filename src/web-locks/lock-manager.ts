@@ -3,11 +3,11 @@ import { LockInvalidArgumentError, LockUnsupportedError } from '../errors.js';
 import { aliasBackend } from '../lock/backends/alias.js';
 import type { Backend } from '../lock/backends/backend.js';
 import { selectBackend } from '../lock/backends/select.js';
+import { type ClientEntry, Registry } from './client-registry.js';
 import { defaultFolder, prepareFolder, prepareSubfolder } from './folder.js';
 import type { Lock } from './lock.js';
 import { lockFileName } from './lock-names.js';
 import { type ParsedRequest, parseRequest, type WebLockMode, type WebLockOptions } from './options.js';
-import { type ClientEntry, Registry } from './registry.js';
 import { NameQueue, now, type QueueContext, type Request } from './request-queue.js';
 
 /** One entry of `query()`: the spec's `LockInfo`. */
@@ -179,9 +179,9 @@ export class LockManager {
     this.#setup = {
       locks,
       base,
-      // Waits may sleep in the kernel; the lock file can be stolen (replaced) under its holder, which a
-      // sleeping wait must notice. An alias of our own: this manager's waits queue apart from others'.
-      waitBackend: aliasBackend(base, { waitOptions: { replaceable: true } }),
+      // An alias of our own: this manager's waits queue apart from others'. A wait that sleeps in the kernel
+      // on a lock file a steal then replaces is aborted and started again by KernelLock.wait.
+      waitBackend: aliasBackend(base),
       registry: new Registry(clients, base),
       idle: (queue) => {
         if (names.get(queue.name) === queue) names.delete(queue.name);

@@ -1,8 +1,8 @@
 import type { Backend } from '../lock/backends/backend.js';
+import { CLIENT_ID, type ClientEntry, type Registry } from './client-registry.js';
 import { KernelLock } from './kernel-lock.js';
 import { createLock, type Lock } from './lock.js';
 import type { ParsedRequest, WebLockMode } from './options.js';
-import { CLIENT_ID, type ClientEntry, type Registry } from './registry.js';
 
 /** One call of `request()`: the spec's "lock request", then its "lock" once granted. */
 export interface Request {

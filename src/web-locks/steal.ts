@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { LockIOError } from '../errors.js';
 import type { Backend, BackendGrant } from '../lock/backends/backend.js';
-import { currentHolder } from '../lock/holder-info.js';
+import { currentHolder } from '../lock/backends/holder-json.js';
 
 /**
  * How often one steal replaces the lock file and tries to lock the new one, synchronously, before it

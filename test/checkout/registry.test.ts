@@ -13,9 +13,9 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import type { BackendGrant } from '../../src/backend.js';
 import {
   type Backend,
-  type BackendGrant,
   CheckoutAuditError,
   CheckoutConflictError,
   CheckoutFileNotFoundError,

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { type Backend, type BackendGrant, lock } from '../../src/index.js';
+import type { Backend, BackendGrant } from '../../src/backend.js';
+import { lock } from '../../src/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
 function scriptedBackend() {

@@ -1,14 +1,14 @@
-// A waiting call retries on a short backoff for its backend's `queueAfter` ms before it asks the backend
-// to wait in its own queue (the kernel's flock queue): under contention a hot lock is then taken again by
-// a process that is awake, not handed to a sleeping one on every release. The backend here records what
-// the core asks of it, which a real backend cannot show. Time is Node's mock timers and a mocked
-// `performance.now()`: the tests assert what the core and the Waker schedule, never wall-clock gaps, so
-// busy cores beside them change nothing.
+// How long the core asks a backend to wait in its own queue (TryOptions.wait) is the core's choice, made
+// in src/lock/wait-policy.ts from one capability flag (`Backend.queues`): the backend here records what
+// the core asks of it, which a real backend cannot show. The Waker runs on Node's mock timers and a mocked
+// `performance.now()`: nothing here measures wall-clock gaps, so busy cores beside it change nothing.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { type Backend, type BackendGrant, lock } from '../../src/index.js';
-import { FIRST_DELAY, MAX_DELAY, RETRY_STEP, Waker } from '../../src/lock/waiter.js';
+import type { Backend, BackendGrant } from '../../src/backend.js';
+import { lock, tryLock } from '../../src/index.js';
+import { FIRST_DELAY, MAX_DELAY, QUEUE_WAIT, waitFor } from '../../src/lock/wait-policy.js';
+import { Waker } from '../../src/lock/waiter.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** A clock that moves only when told: setTimeout is Node's mock, performance.now() follows it. */
@@ -40,109 +40,66 @@ function fakeClock() {
   };
 }
 
-interface Attempt {
-  /** ms since the call began, measured before the call: never less than the core's own measure. */
-  at: number;
-  wait: number | undefined;
-}
-
 /**
- * Busy until the core asks it to wait in its queue; then granted, or, with `queueNotReady`, still busy
- * at once (its queue not ready yet) for that many attempts.
+ * Busy until the core asks it to wait; then granted, or, with `queueNotReady`, still busy at once (its
+ * queue not ready yet, as a kernel wait whose thread is starting) for that many asks.
  */
-function recordingBackend(queueAfter: number | undefined, queueNotReady = 0) {
-  const attempts: Attempt[] = [];
-  let start = 0;
+function recordingBackend(queues: boolean | undefined, queueNotReady = 0) {
+  const waits: (number | undefined)[] = [];
   const grant: BackendGrant = { release: () => {}, watchLoss: () => () => {} };
   const backend: Backend = {
     name: 'recording',
     supportsShared: false,
-    maxWait: 2_000,
-    queueAfter,
+    queues,
     tryAcquire: (_key, _mode, _holder, options) => {
-      attempts.push({ at: performance.now() - start, wait: options?.wait });
+      waits.push(options?.wait);
       if (!options?.wait) return undefined;
-      return attempts.filter((a) => a.wait).length > queueNotReady ? grant : undefined;
+      return waits.filter((w) => w).length > queueNotReady ? grant : undefined;
     },
     inspect: () => ({ locked: true }),
   };
-  return {
-    backend,
-    attempts,
-    begin: () => {
-      start = performance.now();
-    },
-  };
+  return { backend, waits };
 }
 
-describe('a waiting call joins the backend queue after queueAfter ms', { timeout: 10_000 }, () => {
+describe('the core decides how long a backend waits in its queue', { timeout: 10_000 }, () => {
   const dir = tempDir();
-  let clock: ReturnType<typeof fakeClock>;
-  beforeEach(() => {
-    clock = fakeClock();
-  });
-  afterEach(() => {
-    mock.timers.reset();
-    mock.restoreAll();
-  });
 
-  it('retries on steps of at most 8 ms without waiting in the queue first, then waits there', async () => {
-    const recording = recordingBackend(100);
-    recording.begin();
-    const handle = await clock.run(lock(path.join(dir, 'hot'), { backend: recording.backend }));
+  it('a queueing backend is asked to wait long from the first retry; the first attempt never waits', async () => {
+    const recording = recordingBackend(true);
+    const handle = await lock(path.join(dir, 'queue'), { backend: recording.backend });
     await handle.release();
-    const { attempts } = recording;
-    const shown = JSON.stringify(attempts);
-    const queued = attempts.findIndex((a) => (a.wait ?? 0) > 0);
-    // Steps capped at 8 ms make 13 or more retries in 100 ms; the usual doubling backoff would make 7.
-    assert.ok(queued >= 13, `retried often before queueing: ${shown}`);
-    for (const early of attempts.slice(0, queued)) assert.ok(!early.wait, shown);
-    assert.ok(attempts[queued]!.at >= 100, shown);
-    // Each step is at most 8 ms (plus the clock's 1 ms resolution), and the queue is joined on time.
-    for (let i = 1; i < queued; i++) {
-      assert.ok(attempts[i]!.at - attempts[i - 1]!.at <= RETRY_STEP + 1, `steps of at most 8 ms: ${shown}`);
-    }
-    assert.ok(attempts[queued]!.at <= 101, shown);
-    assert.ok(attempts[queued]!.wait! > MAX_DELAY && attempts[queued]!.wait! <= 2_000, shown);
+    const { waits } = recording;
+    assert.equal(waits.length, 2, JSON.stringify(waits));
+    assert.equal(waits[0], undefined);
+    assert.ok(waits[1]! > MAX_DELAY && waits[1]! <= QUEUE_WAIT, JSON.stringify(waits));
   });
 
-  it('a queue not ready when the retrying ends is asked again on the backoff that follows the retries', async () => {
-    const recording = recordingBackend(30, 2);
-    recording.begin();
-    const handle = await clock.run(lock(path.join(dir, 'not-ready'), { backend: recording.backend }));
-    await handle.release();
-    const asked = recording.attempts.filter((a) => a.wait);
-    assert.equal(asked.length, 3, JSON.stringify(recording.attempts));
-    // The backoff goes on from the 8 ms retry steps (8-16 ms, then 16-32 ms, jittered to half or more);
-    // had the retries not counted, the first step would be 25-50 ms.
-    const first = asked[1]!.at - asked[0]!.at;
-    const second = asked[2]!.at - asked[1]!.at;
-    assert.ok(first >= 8 && first <= 17, JSON.stringify(recording.attempts));
-    assert.ok(second >= 8 && second <= 33, JSON.stringify(recording.attempts));
-  });
-
-  it('a timeout shorter than queueAfter never waits in the queue', async () => {
-    const recording = recordingBackend(60);
-    recording.begin();
-    await assert.rejects(
-      clock.run(lock(path.join(dir, 'short'), { backend: recording.backend, timeout: 30 })),
-      {
-        code: 'LOCK_TIMEOUT',
-      },
-    );
-    assert.ok(recording.attempts.length >= 5, JSON.stringify(recording.attempts));
-    for (const a of recording.attempts) assert.ok(!a.wait, JSON.stringify(recording.attempts));
-    // It gave up at its deadline, not before or long after.
-    assert.ok(clock.now() >= 30 && clock.now() <= 31, String(clock.now()));
-  });
-
-  it('a backend without queueAfter is asked to wait from the first retry', async () => {
+  it('a backend that does not queue is asked to wait one backoff step at most', async () => {
     const recording = recordingBackend(undefined);
-    recording.begin();
-    const handle = await clock.run(lock(path.join(dir, 'queue'), { backend: recording.backend }));
+    const handle = await lock(path.join(dir, 'step'), { backend: recording.backend });
     await handle.release();
-    assert.equal(recording.attempts.length, 2, JSON.stringify(recording.attempts));
-    assert.ok(!recording.attempts[0]!.wait);
+    assert.ok(recording.waits[1]! > 0 && recording.waits[1]! <= MAX_DELAY, JSON.stringify(recording.waits));
+  });
+
+  it('a queue not ready is asked again after a backoff step', async () => {
+    const recording = recordingBackend(true, 2);
+    const handle = await lock(path.join(dir, 'not-ready'), { backend: recording.backend });
+    await handle.release();
+    assert.equal(recording.waits.filter((w) => w).length, 3, JSON.stringify(recording.waits));
+  });
+
+  it('tryLock asks once, without waiting', async () => {
+    const recording = recordingBackend(true);
+    assert.equal(await tryLock(path.join(dir, 'try'), { backend: recording.backend }), undefined);
+    assert.deepEqual(recording.waits, [undefined]);
+  });
+
+  it('the wait never passes the call deadline nor a timer limit', () => {
+    const queueing = recordingBackend(true).backend;
+    assert.equal(waitFor(queueing, 20), 20);
+    assert.equal(waitFor(queueing, -5), 0);
+    assert.equal(waitFor(queueing, Number.POSITIVE_INFINITY), QUEUE_WAIT);
+    assert.equal(waitFor(recordingBackend(false).backend, 1_000), MAX_DELAY);
   });
 });
 
@@ -186,7 +143,7 @@ describe('what the Waker schedules', { timeout: 10_000 }, () => {
   it('a cap holds the steps, and the backoff goes on from the cap afterwards', async () => {
     mock.method(Math, 'random', () => 1);
     const waker = new Waker(noWatch, 'k');
-    assert.deepEqual(await steps(waker, 6, RETRY_STEP), [1, 2, 4, 8, 8, 8]);
+    assert.deepEqual(await steps(waker, 6, 8), [1, 2, 4, 8, 8, 8]);
     assert.deepEqual(await steps(waker, 3), [16, 32, MAX_DELAY]);
     waker.close();
   });

@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeHolder, encodeHolder } from '../../src/postgres/holder.js';
+import { holderFromApplicationName, holderToApplicationName } from '../../src/postgres/holder.js';
 import { keyOf, lockIds, lockNumber } from '../../src/postgres/keys.js';
 
 describe('holder in application_name, and lock numbers', { timeout: 10_000 }, () => {
   const since = new Date('2026-11-23T12:03:01.123Z');
 
   it('round-trips pid, host, command and since', () => {
-    const text = encodeHolder({ pid: 4242, hostname: 'host-a', command: 'node sync.js --all', since });
-    assert.deepEqual(decodeHolder(text), {
+    const text = holderToApplicationName({
+      pid: 4242,
+      hostname: 'host-a',
+      command: 'node sync.js --all',
+      since,
+    });
+    assert.deepEqual(holderFromApplicationName(text), {
       pid: 4242,
       hostname: 'host-a',
       command: 'node sync.js --all',
@@ -17,18 +22,23 @@ describe('holder in application_name, and lock numbers', { timeout: 10_000 }, ()
   });
 
   it('fits PostgreSQL: at most 63 bytes of printable ASCII, the command cut first', () => {
-    const text = encodeHolder({ pid: 1, hostname: 'hôte', command: `node ${'x'.repeat(100)} é`, since });
+    const text = holderToApplicationName({
+      pid: 1,
+      hostname: 'hôte',
+      command: `node ${'x'.repeat(100)} é`,
+      since,
+    });
     assert.ok(Buffer.byteLength(text) <= 63);
     assert.match(text, /^[\x20-\x7e]+$/);
-    const holder = decodeHolder(text);
+    const holder = holderFromApplicationName(text);
     assert.equal(holder?.hostname, 'h?te');
     assert.ok(holder?.command.startsWith('node xxx'));
   });
 
   it('ignores application names that are not ours', () => {
-    assert.equal(decodeHolder('psql'), undefined);
-    assert.equal(decodeHolder(null), undefined);
-    assert.equal(decodeHolder('locksmith x y'), undefined);
+    assert.equal(holderFromApplicationName('psql'), undefined);
+    assert.equal(holderFromApplicationName(null), undefined);
+    assert.equal(holderFromApplicationName('locksmith x y'), undefined);
   });
 
   it('lock numbers: stable, namespaced, split as pg_locks shows them', () => {

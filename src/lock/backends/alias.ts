@@ -1,33 +1,22 @@
-import type { Backend, TryOptions } from './backend.js';
+import type { Backend } from './backend.js';
 
 /**
  * A new backend object that forwards every member to `base`. The core keeps one in-process queue per
  * backend object and lock file, so an alias is a queue of its own on the same locks (Web Locks
  * generations), or the same backend labelled with why it was chosen (`'auto'`). Forwarding every member
- * here, once, keeps an alias from silently dropping one (a wait's options, `maxWait`, `queueAfter`).
+ * here, once, keeps an alias from silently dropping one (a wait's options, `queues`).
  *
- * `reason` replaces the base's; `waitOptions` are added to the options of every attempt that has some
- * (the attempts of a waiting call).
+ * `reason` replaces the base's.
  */
-export function aliasBackend(
-  base: Backend,
-  change: { reason?: string | undefined; waitOptions?: TryOptions } = {},
-): Backend {
-  const extra = change.waitOptions;
+export function aliasBackend(base: Backend, change: { reason?: string | undefined } = {}): Backend {
   return {
     name: base.name,
     supportsShared: base.supportsShared,
     reason: 'reason' in change ? change.reason : base.reason,
-    get maxWait() {
-      return base.maxWait;
+    get queues() {
+      return base.queues;
     },
-    get queueAfter() {
-      return base.queueAfter;
-    },
-    tryAcquire: extra
-      ? (key, mode, holder, options) =>
-          base.tryAcquire(key, mode, holder, options && { ...options, ...extra })
-      : (...args) => base.tryAcquire(...args),
+    tryAcquire: (...args) => base.tryAcquire(...args),
     inspect: (key) => base.inspect(key),
     ...(base.watch ? { watch: (key: string, onChange: () => void) => base.watch!(key, onChange) } : {}),
     ...(base.keyFor

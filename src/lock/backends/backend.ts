@@ -1,4 +1,4 @@
-import type { HolderInfo, HolderRecord } from '../holder-info.js';
+import type { HolderInfo, HolderRecord } from '../../holder.js';
 
 export type LockMode = 'exclusive' | 'shared';
 
@@ -13,21 +13,15 @@ export interface BackendStatus {
 /** Options of one `tryAcquire`. */
 export interface TryOptions {
   /**
-   * Milliseconds the backend may wait for the lock where it can wait without polling (a server's own lock
-   * queue, or the kernel's, which hand the lock straight to the next waiter), answering `undefined` after
-   * that. The core passes it only on the retries of a call that has waited the backend's `queueAfter` ms
-   * (before, it passes 0), never beyond the backend's `maxWait` (default one backoff step, 50 ms) nor the
-   * call's remaining time; the first attempt (and `tryLock`) never waits. Backends may ignore it.
+   * Milliseconds the backend may wait for the lock in a queue of its own (a server's lock queue, or the
+   * kernel's wait queue, which hand the lock straight to the next waiter), answering `undefined` after
+   * that. The core decides it (src/lock/wait-policy.ts): absent on a call's first attempt and on
+   * `tryLock`; on a waiting call's retries, up to one backoff step, or longer for a backend that `queues`,
+   * never past the call's deadline. Backends may ignore it.
    */
   wait?: number;
   /** The call's signal: a backend that waits should stop waiting when it aborts. */
   signal?: AbortSignal;
-  /**
-   * The lock file may be replaced while someone holds it (a Web Locks steal): a backend whose wait sleeps
-   * on the file it opened should stop sleeping when the path comes to name another file, since the
-   * holder of the old one then excludes nobody.
-   */
-  replaceable?: boolean;
   /**
    * The lock file is the caller's own data file (`lockfilePath` equal to `path`, flock(1) style): the
    * backend writes nothing into it and never removes it. Passed on every attempt of such a call.
@@ -98,15 +92,11 @@ export interface Backend {
    */
   keyFor?(name: string, lockfilePath: string | undefined): string;
   /**
-   * The longest `wait` (ms) the core may pass to `tryAcquire`, for a backend whose wait costs nothing and
-   * stops on abort (the kernel backend sleeping in flock on a thread of its own). Default 50, one backoff step.
+   * The one capability flag of waiting: `tryAcquire`'s `wait` sleeps in a queue that costs nothing and
+   * stops on abort (the kernel backend's wait queue), so the core may pass long waits. Absent or false:
+   * the core passes at most one backoff step.
    */
-  readonly maxWait?: number | undefined;
-  /**
-   * How long (ms) a waiting call retries on a short backoff (steps of at most 8 ms) before the core passes
-   * `wait`, for a backend whose handoff to a queued waiter is slow compared with a retry (default 0).
-   */
-  readonly queueAfter?: number | undefined;
+  readonly queues?: boolean | undefined;
   /** Why this backend was chosen for `key` (for `inspect`), when selection was automatic. */
   readonly reason?: string | undefined;
 }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { watchFile } from './dir-watch.js';
+import { watchViaFolder } from './folder-watch.js';
 
 /**
  * Wake-ups for waiters: one `fs.watch` on the lock file itself per process, shared by its waiters.
@@ -55,7 +55,7 @@ function arm(file: string, entry: Entry): void {
     }
   }
   entry.ino = undefined;
-  entry.stopFolder = watchFile(file, () => onEvent(file, entry));
+  entry.stopFolder = watchViaFolder(file, () => onEvent(file, entry));
 }
 
 function onEvent(file: string, entry: Entry): void {

@@ -3,10 +3,10 @@ import { LockInvalidArgumentError, LockUnsupportedError } from '../../errors.js'
 import { aliasBackend } from './alias.js';
 import type { Backend } from './backend.js';
 import { chooseFor, type FilesystemProbe, probeFilesystem } from './filesystem.js';
-import { KernelBackend } from './kernel.js';
-import { createPosixLock } from './kernel-posix.js';
-import { createWindowsLock } from './kernel-windows.js';
-import { defaultLeaseBackend } from './lease.js';
+import { KernelBackend } from './kernel/kernel-backend.js';
+import { createPosixLock } from './kernel/posix.js';
+import { createWindowsLock } from './kernel/windows.js';
+import { defaultLeaseBackend } from './lease/lease-backend.js';
 
 /** A backend by name, or a backend object (for backends that take configuration, such as a server's). */
 export type BackendOption = 'auto' | 'kernel' | 'lease' | Backend;

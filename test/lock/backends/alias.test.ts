@@ -3,20 +3,19 @@
 // requests poll instead of sleeping in flock.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Backend, TryOptions } from '../../../src/index.js';
+import type { Backend, TryOptions } from '../../../src/backend.js';
 import { aliasBackend } from '../../../src/lock/backends/alias.js';
 
 function recordingBase() {
   const calls: (TryOptions | undefined)[] = [];
-  let maxWait = 100;
+  let queues = false;
   const base: Backend = {
     name: 'base',
     supportsShared: true,
     reason: 'the base',
-    get maxWait() {
-      return maxWait;
+    get queues() {
+      return queues;
     },
-    queueAfter: 7,
     tryAcquire: (_key, _mode, _holder, options) => {
       calls.push(options);
       return undefined;
@@ -25,34 +24,33 @@ function recordingBase() {
     watch: () => () => {},
     keyFor: (name) => `key:${name}`,
   };
-  return { base, calls, setMaxWait: (n: number) => (maxWait = n) };
+  return { base, calls, setQueues: (yes: boolean) => (queues = yes) };
 }
 
 const holder = { pid: 1, hostname: 'h', command: 'c', since: new Date(0) };
 
 describe('aliasBackend', { timeout: 10_000 }, () => {
   it('forwards every member, live, as a new object', async () => {
-    const { base, calls, setMaxWait } = recordingBase();
+    const { base, calls, setQueues } = recordingBase();
     const alias = aliasBackend(base);
     assert.notEqual(alias, base);
     assert.deepEqual([alias.name, alias.supportsShared, alias.reason], ['base', true, 'the base']);
-    assert.equal(alias.maxWait, 100);
-    setMaxWait(2_000);
-    assert.equal(alias.maxWait, 2_000, 'read from the base each time');
-    assert.equal(alias.queueAfter, 7);
+    assert.equal(alias.queues, false);
+    setQueues(true);
+    assert.equal(alias.queues, true, 'read from the base each time');
     assert.equal(alias.keyFor?.('x', undefined), 'key:x');
     assert.equal(typeof alias.watch, 'function');
     await alias.tryAcquire('k', 'exclusive', holder, { wait: 5 });
     assert.deepEqual(calls, [{ wait: 5 }]);
   });
 
-  it('replaces the reason, and adds its wait options to the attempts that have options only', async () => {
+  it('replaces the reason, and passes the options of every attempt on unchanged', async () => {
     const { base, calls } = recordingBase();
-    const alias = aliasBackend(base, { reason: 'chosen', waitOptions: { replaceable: true } });
+    const alias = aliasBackend(base, { reason: 'chosen' });
     assert.equal(alias.reason, 'chosen');
     await alias.tryAcquire('k', 'exclusive', holder);
-    await alias.tryAcquire('k', 'exclusive', holder, { wait: 0 });
-    assert.deepEqual(calls, [undefined, { wait: 0, replaceable: true }]);
+    await alias.tryAcquire('k', 'exclusive', holder, { wait: 0, dataFile: true });
+    assert.deepEqual(calls, [undefined, { wait: 0, dataFile: true }]);
   });
 
   it('has no watch or keyFor where the base has none', () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { NativeLock } from '../../native-lock.js';
+import type { NativeLock } from '../native-lock.js';
 
 /**
  * A waiter's place in a lock's wait queue: a file in the queue folder, named so that names sort in the

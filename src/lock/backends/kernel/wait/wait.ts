@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { LockMode } from '../../backend.js';
-import type { NativeLock } from '../../native-lock.js';
+import type { NativeLock } from '../native-lock.js';
 import { ensureUserFolder, queueFolder } from './queue-dir.js';
 import { atHead, enterQueue, leaveQueue, type Ticket } from './ticket.js';
 import { wakeFirst } from './wake.js';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { NativeLock } from '../../native-lock.js';
+import type { NativeLock } from '../native-lock.js';
 import { queueFolder } from './queue-dir.js';
 import { alive, nudge, queued, removeIfEmpty } from './ticket.js';
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { closeSync, openSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { createPosixLock } from '../../../../../src/lock/backends/kernel/posix.js';
 import {
   HANDOFF_MS,
   HEAD_POLL_MS,
@@ -11,7 +12,6 @@ import {
   waitInQueue,
 } from '../../../../../src/lock/backends/kernel/wait/index.js';
 import { queueFolder } from '../../../../../src/lock/backends/kernel/wait/queue-dir.js';
-import { createPosixLock } from '../../../../../src/lock/backends/kernel-posix.js';
 import { holdWithFlock, killChildrenAfter, spawnChild } from '../../../../helpers/children.js';
 import { tempDir } from '../../../../helpers/tmp.js';
 

@@ -57,7 +57,7 @@ function open(folder: string): FolderWatch | undefined {
 }
 
 /** Call `onChange` whenever `file` (or its folder entry) changes. Returns a function that stops watching. */
-export function watchFile(file: string, onChange: () => void): () => void {
+export function watchViaFolder(file: string, onChange: () => void): () => void {
   const folder = path.dirname(file);
   const name = path.basename(file);
   const entry = open(folder);

@@ -3,12 +3,12 @@ import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync } fr
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { inspect, LockCompromisedError, lock, tryLock } from '../../../src/index.js';
-import { queueWaitsAvailable as kernelWaitsAvailable } from '../../../src/lock/backends/kernel/wait/index.js';
-import { createPosixLock } from '../../../src/lock/backends/kernel-posix.js';
-import { holdWithFlock, killChildrenAfter, spawnChild } from '../../helpers/children.js';
-import { setEnv } from '../../helpers/env.js';
-import { tempDir } from '../../helpers/tmp.js';
+import { inspect, LockCompromisedError, lock, tryLock } from '../../../../src/index.js';
+import { createPosixLock } from '../../../../src/lock/backends/kernel/posix.js';
+import { queueWaitsAvailable as kernelWaitsAvailable } from '../../../../src/lock/backends/kernel/wait/index.js';
+import { holdWithFlock, killChildrenAfter, spawnChild } from '../../../helpers/children.js';
+import { setEnv } from '../../../helpers/env.js';
+import { tempDir } from '../../../helpers/tmp.js';
 
 killChildrenAfter();
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { currentHolder, decodeHolder, encodeHolder, formatHolder } from '../../src/lock/holder-info.js';
+import { formatHolder } from '../../../src/holder.js';
+import { currentHolder, decodeHolder, encodeHolder } from '../../../src/lock/backends/holder-json.js';
 
 describe('holder records', { timeout: 5_000 }, () => {
   it('round-trips', () => {

@@ -7,10 +7,11 @@ import {
   LockIOError,
   LocksmithError,
   LockUnsupportedError,
-} from '../../errors.js';
-import { decodeHolder, encodeHolder, type HolderRecord } from '../holder-info.js';
-import type { Backend, BackendGrant, BackendStatus, LockMode } from './backend.js';
-import { watchFile } from './dir-watch.js';
+} from '../../../errors.js';
+import type { HolderRecord } from '../../../holder.js';
+import type { Backend, BackendGrant, BackendStatus, LockMode } from '../backend.js';
+import { watchViaFolder } from '../folder-watch.js';
+import { decodeHolder, encodeHolder } from '../holder-json.js';
 import { FolderGrant, LeaseGrant } from './lease-grant.js';
 import { liveness, ownStart } from './process-identity.js';
 
@@ -54,7 +55,7 @@ function newToken(): string {
   return randomBytes(16).toString('hex');
 }
 
-function parseRecord(text: string, token: string): OwnerRecord | undefined {
+function parseOwnerRecord(text: string, token: string): OwnerRecord | undefined {
   const holder = decodeHolder(text);
   if (!holder) return undefined;
   let raw: Record<string, unknown>;
@@ -163,7 +164,7 @@ export class LeaseBackend implements Backend {
   }
 
   watch(key: string, onChange: () => void): () => void {
-    return watchFile(key, onChange);
+    return watchViaFolder(key, onChange);
   }
 
   /** Look at the marker folder (model: readdir(L) + read the owner record, a snapshot acted on later). */
@@ -193,7 +194,7 @@ export class LeaseBackend implements Backend {
         const id = `${token}/${stat.ino}`;
         let record = records.get(id);
         if (!record) {
-          record = parseRecord(fs.readFileSync(file, 'utf8'), token);
+          record = parseOwnerRecord(fs.readFileSync(file, 'utf8'), token);
           if (record) remember(id, record);
         }
         return { kind: 'owned', token, record, mtimeMs: stat.mtimeMs };

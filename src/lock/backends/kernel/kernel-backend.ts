@@ -1,9 +1,13 @@
 import fs from 'node:fs';
-import { LockCompromisedError } from '../../errors.js';
-import type { HolderRecord } from '../holder-info.js';
-import type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from './backend.js';
-import { watchFile } from './dir-watch.js';
-import { watchLockFile } from './file-watch.js';
+import { LockCompromisedError } from '../../../errors.js';
+import type { HolderRecord } from '../../../holder.js';
+import type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from '../backend.js';
+import { watchLockFile } from '../file-watch.js';
+import { watchViaFolder } from '../folder-watch.js';
+import { currentHolderOf } from './holder.js';
+import type { NativeLock } from './native-lock.js';
+import { openForInspect, openLockFile } from './open.js';
+import { flockLocks } from './proc-locks.js';
 import {
   clearAnyRecord,
   clearRecord,
@@ -13,18 +17,14 @@ import {
   readHolder,
   type WrittenRecord,
   writeRecord,
-} from './holder-record.js';
+} from './record.js';
 import {
   handedOffRecently,
   handOff,
   type QueueWaitResult,
   queueWaitsAvailable,
   waitInQueue,
-} from './kernel/wait/index.js';
-import { currentHolderOf } from './kernel-holder.js';
-import { openForInspect, openLockFile } from './kernel-open.js';
-import type { NativeLock } from './native-lock.js';
-import { flockLocks } from './proc-locks.js';
+} from './wait/index.js';
 
 /** A descriptor of a lock file, with the identity of the file it was opened on. */
 interface OpenFile extends RecordFile {
@@ -38,12 +38,6 @@ interface OpenFile extends RecordFile {
 const MAX_IDLE = 64;
 /** How often a lock file may be found replaced during one attempt before the attempt counts as busy. */
 const MAX_REOPEN = 8;
-/**
- * The longest a wait sleeps in the wait queue before the core asks again. Releases, removals and crashed
- * holders end the sleep at once (or within the queue head's poll); a waiter that comes back re-joins the
- * queue at its end, so this is long.
- */
-const QUEUE_WAIT_MS = 30_000;
 
 /** The lock file's size and ctime when its path still names the file this descriptor was opened on. */
 function statAtPath(file: OpenFile): LockFileStat | undefined {
@@ -75,14 +69,9 @@ export class KernelBackend implements Backend {
     this.reason = reason;
   }
 
-  /** Waits may sleep in the wait queue for this long; else one backoff step. */
-  get maxWait(): number | undefined {
-    return queueWaitsAvailable() ? QUEUE_WAIT_MS : undefined;
-  }
-
-  /** A waiting call joins the wait queue after its first attempt: the queue hands the lock on in order. */
-  get queueAfter(): number | undefined {
-    return undefined;
+  /** Waits sleep in the wait queue where it can be used (the core says how long); else the core polls. */
+  get queues(): boolean {
+    return queueWaitsAvailable();
   }
 
   tryAcquire(
@@ -103,7 +92,7 @@ export class KernelBackend implements Backend {
           this.#discard(file);
           continue;
         }
-        if (result === 'busy' && options && this.maxWait !== undefined) {
+        if (result === 'busy' && options && this.queues) {
           // A waiting call: it sleeps in the lock's wait queue.
           const sleeping = options.wait ? this.#sleep(file, mode, holder, options.wait, options) : undefined;
           if (sleeping) return sleeping;
@@ -138,9 +127,8 @@ export class KernelBackend implements Backend {
   }
 
   /**
-   * Sleep in the lock's wait queue; undefined where it cannot be used (the core polls). Where the lock file may be
-   * replaced under its holder (`replaceable`: a Web Locks steal), a folder watch ends the sleep when the
-   * path comes to name another file: the old file's holder excludes nobody, the core asks again.
+   * Sleep in the lock's wait queue; undefined where it cannot be used (the core polls). A caller whose lock
+   * file may be replaced under its holder (a Web Locks steal) aborts the signal when it sees that.
    */
   #sleep(
     file: OpenFile,
@@ -149,28 +137,10 @@ export class KernelBackend implements Backend {
     wait: number,
     options: TryOptions,
   ): Promise<BackendGrant | undefined> | undefined {
-    let signal = options.signal;
-    let stopWatching = () => {};
-    if (options.replaceable) {
-      const replaced = new AbortController();
-      stopWatching = watchFile(file.key, () => {
-        if (!stillAtPath(file)) replaced.abort();
-      });
-      // Replaced before the watch began: no sleep on the old file.
-      if (!stillAtPath(file)) {
-        stopWatching();
-        return undefined;
-      }
-      signal = signal ? AbortSignal.any([signal, replaced.signal]) : replaced.signal;
-    }
+    const signal = options.signal;
     const sleeping = waitInQueue(file, mode, wait, signal, this.#native);
-    if (!sleeping) {
-      stopWatching();
-      return undefined;
-    }
-    return this.#afterSleep(file, mode, holder, sleeping, signal, options.dataFile === true).finally(
-      stopWatching,
-    );
+    if (!sleeping) return undefined;
+    return this.#afterSleep(file, mode, holder, sleeping, signal, options.dataFile === true);
   }
 
   async #afterSleep(
@@ -226,7 +196,7 @@ export class KernelBackend implements Backend {
   watch(key: string, onChange: () => void): () => void {
     // Waits that sleep in the wait queue are woken through their tickets; watching would wake this process
     // on every change of the lock file (each holder writes its record twice), for nothing.
-    if (this.maxWait !== undefined) return () => {};
+    if (this.queues) return () => {};
     return watchLockFile(key, onChange);
   }
 
@@ -243,7 +213,7 @@ export class KernelBackend implements Backend {
           fs.unlinkSync(file.key);
           removed = true;
         }
-      } else if (this.maxWait !== undefined) {
+      } else if (this.queues) {
         // Waiters sleep in the wait queue and need no wake-up write, and `inspect` asks the kernel whether the
         // recorded holder still holds: the record stays, naming the last holder. One write fewer per cycle.
       } else if (mode === 'exclusive') {
@@ -261,7 +231,7 @@ export class KernelBackend implements Backend {
     // through their watch ~0.1 ms later, long after the unlock below; one that still finds the lock held
     // retries after 1 ms. Where they sleep in the wait queue, the first live one is woken after the unlock.
     native.unlock(file.fd);
-    if (this.maxWait !== undefined) {
+    if (this.queues) {
       try {
         handOff(file.dev, file.ino, native);
       } catch {
@@ -282,7 +252,7 @@ export class KernelBackend implements Backend {
       stop();
       onLost(new LockCompromisedError(file.key, 'the lock file was removed or replaced by someone else'));
     };
-    const stop = watchFile(file.key, check);
+    const stop = watchViaFolder(file.key, check);
     check();
     return () => {
       done = true;

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import os from 'node:os';
+import { ownHostname, processGone } from '../../../host.js';
 
 /**
  * Who a process is, well enough to tell "dead" from "alive" on this host even after its pid was reused:
@@ -58,13 +58,6 @@ export function ownStart(): ProcessStart | undefined {
   return own ?? undefined;
 }
 
-let hostname: string | undefined;
-
-export function ownHostname(): string {
-  hostname ??= os.hostname();
-  return hostname;
-}
-
 /** What this host can prove about the process that wrote a marker. */
 export type Liveness = 'dead' | 'alive' | 'unknown';
 
@@ -86,7 +79,7 @@ export function liveness(owner: { pid: number; hostname: string; start?: unknown
     if (cut < 0 || owner.start.slice(0, cut) !== prefix) return 'unknown';
     const stat = readStat(owner.pid);
     // /proc may hide other users' processes (hidepid=2): a missing entry is death only if kill agrees.
-    if (!stat) return noSuchProcess(owner.pid) ? 'dead' : 'unknown';
+    if (!stat) return processGone(owner.pid) ? 'dead' : 'unknown';
     if (stat.state === 'Z' || stat.state === 'X') return 'dead';
     return stat.startTicks === owner.start.slice(cut + 1) ? 'alive' : 'dead';
   }
@@ -95,15 +88,5 @@ export function liveness(owner: { pid: number; hostname: string; start?: unknown
     return 'unknown';
   }
   // Alive, or perhaps a reused pid: then the lease decides, later.
-  return noSuchProcess(owner.pid) ? 'dead' : 'unknown';
-}
-
-/** `kill(pid, 0)` says there is no such process (EPERM means there is one, of another user). */
-export function noSuchProcess(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return processGone(owner.pid) ? 'dead' : 'unknown';
 }

@@ -1,53 +1,16 @@
-import os from 'node:os';
-import path from 'node:path';
-
-/** Who holds a lock. Diagnostic only: never used to decide exclusion. */
-export interface HolderInfo {
-  pid: number;
-  hostname: string;
-  /** The holder's command line, shortened (e.g. `node sync.js`). */
-  command: string;
-  /**
-   * When it took the lock. Absent for a holder known only from the kernel's table of locks (Linux's
-   * `/proc/locks`): a tool that records nothing about itself, such as util-linux `flock` or Python's filelock.
-   */
-  since?: Date;
-  /** `'exclusive'` or `'shared'`, when the holder recorded it. */
-  mode?: 'exclusive' | 'shared';
-}
-
-/** A holder as a locking process records itself: the time is always known. */
-export interface HolderRecord extends HolderInfo {
-  since: Date;
-}
-
-const MAX_COMMAND = 200;
-
-/**
- * A command line as records show it: the program's and an absolute script's base names, then the
- * arguments, cut at 200 characters (`node sync.js --fast`).
- */
-export function shortenCommand(program: string, argv: readonly string[]): string {
-  const [script, ...args] = argv;
-  const parts = [path.basename(program)];
-  if (script !== undefined) parts.push(path.isAbsolute(script) ? path.basename(script) : script);
-  parts.push(...args);
-  const command = parts.join(' ');
-  return command.length > MAX_COMMAND ? `${command.slice(0, MAX_COMMAND - 1)}…` : command;
-}
+import { type HolderRecord, shortenCommand } from '../../holder.js';
+import { ownHostname } from '../../host.js';
 
 function shortCommand(): string {
   return shortenCommand(process.argv0 || process.execPath, process.argv.slice(1));
 }
 
 let cachedCommand: string | undefined;
-let cachedHostname: string | undefined;
 
 /** The record this process writes when it takes a lock. */
 export function currentHolder(mode: 'exclusive' | 'shared'): HolderRecord {
   cachedCommand ??= shortCommand();
-  cachedHostname ??= os.hostname();
-  return { pid: process.pid, hostname: cachedHostname, command: cachedCommand, since: new Date(), mode };
+  return { pid: process.pid, hostname: ownHostname(), command: cachedCommand, since: new Date(), mode };
 }
 
 /**
@@ -73,7 +36,7 @@ export function hasOnlyRecordFields(holder: HolderRecord): boolean {
 }
 
 function ownPrefix(holder: HolderRecord): string | undefined {
-  if (holder.pid !== process.pid || holder.command !== cachedCommand || holder.hostname !== cachedHostname) {
+  if (holder.pid !== process.pid || holder.command !== cachedCommand || holder.hostname !== ownHostname()) {
     return undefined;
   }
   // Records with more fields (the lease backend adds its token and lease) take the general path.
@@ -120,11 +83,4 @@ export function decodeHolder(text: string): HolderRecord | undefined {
   };
   if (r.mode === 'exclusive' || r.mode === 'shared') holder.mode = r.mode;
   return holder;
-}
-
-/** "pid 4242 (node sync.js) on host-a since 12:03:01" (without the time when it is not known) */
-export function formatHolder(holder: HolderInfo): string {
-  const command = holder.command ? ` (${holder.command})` : '';
-  const since = holder.since ? ` since ${holder.since.toTimeString().slice(0, 8)}` : '';
-  return `pid ${holder.pid}${command} on ${holder.hostname}${since}`;
 }

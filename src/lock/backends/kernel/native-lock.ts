@@ -1,4 +1,4 @@
-import type { LockMode } from './backend.js';
+import type { LockMode } from '../backend.js';
 
 /** The result of one non-blocking attempt on a descriptor. */
 export type NativeAttempt = 'held' | 'busy' | 'interrupted';

@@ -4,9 +4,9 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { inspect, leaseBackend, lock, tryLock } from '../../../src/index.js';
-import { waitFor } from '../../helpers/children.js';
-import { tempDir } from '../../helpers/tmp.js';
+import { inspect, leaseBackend, lock, tryLock } from '../../../../src/index.js';
+import { waitFor } from '../../../helpers/children.js';
+import { tempDir } from '../../../helpers/tmp.js';
 
 interface ProperLockfile {
   lock(file: string, options?: Record<string, unknown>): Promise<() => Promise<void>>;

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { parseRecord, type RecordFile, writeRecord } from '../../../src/lock/backends/holder-record.js';
-import type { HolderRecord } from '../../../src/lock/holder-info.js';
-import { tempDir } from '../../helpers/tmp.js';
+import type { HolderRecord } from '../../../../src/holder.js';
+import { parseRecord, type RecordFile, writeRecord } from '../../../../src/lock/backends/kernel/record.js';
+import { tempDir } from '../../../helpers/tmp.js';
 
 function recordFile(key: string): RecordFile {
   return {

@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { LockDirectoryError, LockInvalidArgumentError, LockIOError, LocksmithError } from '../../errors.js';
+import {
+  LockDirectoryError,
+  LockInvalidArgumentError,
+  LockIOError,
+  LocksmithError,
+} from '../../../errors.js';
 
 /**
  * Opening a kernel lock file in a folder other users may write to, where anything can sit at the path.

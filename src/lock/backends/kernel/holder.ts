@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import { type HolderInfo, type HolderRecord, shortenCommand } from '../holder-info.js';
+import { type HolderInfo, type HolderRecord, shortenCommand } from '../../../holder.js';
+import { ownHostname, processGone } from '../../../host.js';
 import { type FlockEntry, hasOpen } from './proc-locks.js';
-import { noSuchProcess } from './process-identity.js';
 
 /**
  * Naming a holder that recorded nothing about itself (util-linux flock, Python's filelock, a shell's
@@ -19,8 +18,8 @@ export function kernelHolder(locks: readonly FlockEntry[], dev: bigint, ino: big
   for (const { pid, mode } of locks) {
     if (pid <= 0) continue;
     const open = hasOpen(pid, dev, ino);
-    if (open === false || (open === undefined && noSuchProcess(pid))) continue;
-    return { pid, hostname: os.hostname(), command: commandOf(pid), mode };
+    if (open === false || (open === undefined && processGone(pid))) continue;
+    return { pid, hostname: ownHostname(), command: commandOf(pid), mode };
   }
   return undefined;
 }
@@ -43,8 +42,8 @@ function commandOf(pid: number): string {
  * in place when they take the lock next: such a record names a past holder, not the current one.
  */
 function provablyGone(holder: HolderInfo): boolean {
-  if (holder.hostname !== os.hostname() || holder.pid === process.pid) return false;
-  return noSuchProcess(holder.pid);
+  if (holder.hostname !== ownHostname() || holder.pid === process.pid) return false;
+  return processGone(holder.pid);
 }
 
 /**
@@ -53,7 +52,7 @@ function provablyGone(holder: HolderInfo): boolean {
  * release it names the last holder, which may no longer be the current one.
  */
 function provablyNotHolding(holder: HolderInfo, locks: readonly FlockEntry[] | undefined): boolean {
-  if (holder.hostname !== os.hostname()) return false;
+  if (holder.hostname !== ownHostname()) return false;
   return locks !== undefined && !locks.some((entry) => entry.pid === holder.pid);
 }
 

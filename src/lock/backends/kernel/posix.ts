@@ -1,7 +1,7 @@
 import os from 'node:os';
 import util from 'node:util';
-import { LockIOError, LockUnsupportedError } from '../../errors.js';
-import type { LockMode } from './backend.js';
+import { LockIOError, LockUnsupportedError } from '../../../errors.js';
+import type { LockMode } from '../backend.js';
 import { loadKoffi, loadLibc } from './ffi.js';
 import type { NativeAttempt, NativeLock } from './native-lock.js';
 

@@ -14,10 +14,10 @@ import {
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { inspect, leaseBackend, lock, tryLock } from '../../../src/index.js';
-import { ownStart } from '../../../src/lock/backends/process-identity.js';
-import { killChildrenAfter, spawnChild, waitFor } from '../../helpers/children.js';
-import { tempDir } from '../../helpers/tmp.js';
+import { inspect, leaseBackend, lock, tryLock } from '../../../../src/index.js';
+import { ownStart } from '../../../../src/lock/backends/lease/process-identity.js';
+import { killChildrenAfter, spawnChild, waitFor } from '../../../helpers/children.js';
+import { tempDir } from '../../../helpers/tmp.js';
 import { overlaps, raceRound, startRacers, writeForeignMarker } from './lease-race.js';
 
 killChildrenAfter();

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { inspect } from '../../../src/index.js';
-import { holdWithFlock, killChildrenAfter, spawnCommand } from '../../helpers/children.js';
-import { tempDir } from '../../helpers/tmp.js';
+import { inspect } from '../../../../src/index.js';
+import { holdWithFlock, killChildrenAfter, spawnCommand } from '../../../helpers/children.js';
+import { tempDir } from '../../../helpers/tmp.js';
 
 const PYTHON = '/usr/bin/python3';
 const noFlock = spawnSync('flock', ['--version']).status === 0 ? undefined : 'util-linux flock is missing';

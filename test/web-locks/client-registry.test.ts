@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { kernelBackend } from '../../src/lock/backends/select.js';
-import { Registry, WebLocksRegistryError } from '../../src/web-locks/registry.js';
+import { Registry, WebLocksRegistryError } from '../../src/web-locks/client-registry.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const ME = `node-${process.pid}-${threadId}`;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Child, spawnChild } from '../../helpers/children.js';
+import { type Child, spawnChild } from '../../../helpers/children.js';
 
 export type Scenario = 'sigkill' | 'expired';
 

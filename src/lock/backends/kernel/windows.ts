@@ -1,5 +1,5 @@
-import { LockIOError } from '../../errors.js';
-import type { LockMode } from './backend.js';
+import { LockIOError } from '../../../errors.js';
+import type { LockMode } from '../backend.js';
 import { loadKoffi } from './ffi.js';
 import type { NativeAttempt, NativeLock } from './native-lock.js';
 

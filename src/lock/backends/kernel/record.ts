@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { decodeHolder, type HolderRecord, hasOnlyRecordFields } from '../holder-info.js';
+import type { HolderRecord } from '../../../holder.js';
+import { decodeHolder, hasOnlyRecordFields } from '../holder-json.js';
 
 /**
  * The holder record in a kernel lock file: one JSON line whose first field says whether the lock is held.

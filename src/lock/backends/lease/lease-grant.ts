@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { LockCompromisedError } from '../../errors.js';
-import type { BackendGrant } from './backend.js';
-import { watchFile } from './dir-watch.js';
+import { LockCompromisedError } from '../../../errors.js';
+import type { BackendGrant } from '../backend.js';
+import { watchViaFolder } from '../folder-watch.js';
 
 /** The grants of the lease backend (lease.ts): the heartbeat that renews a marker, and loss detection. */
 
@@ -114,7 +114,7 @@ abstract class HeartbeatGrant implements BackendGrant {
     this.#afterRenewal = () => {
       if (again) onChange();
     };
-    const stops = this.watched().map((file) => watchFile(file, onChange));
+    const stops = this.watched().map((file) => watchViaFolder(file, onChange));
     onChange();
     return () => {
       if (this.#onLost === onLost) this.#onLost = undefined;
