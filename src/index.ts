@@ -1,10 +1,5 @@
-export {
-  type AuditEvent,
-  type AuditEventKind,
-  MAX_AUDIT_LINE_BYTES,
-  type UnreadableAuditLine,
-} from './checkout/audit-log.js';
-export { REGISTRY_FOLDER } from './checkout/confine-path.js';
+export type { AuditEvent, AuditEventKind, UnreadableAuditLine } from './checkout/audit-log.js';
+export { MAX_AUDIT_LINE_BYTES, REGISTRY_FOLDER } from './checkout/constants.js';
 export {
   CheckoutAuditError,
   CheckoutConflictError,
@@ -50,7 +45,8 @@ export {
 } from './fs/errors.js';
 export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js';
 export type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from './lock/backends/backend.js';
-export { type LeaseOptions, leaseBackend } from './lock/backends/lease.js';
+export type { LeaseOptions } from './lock/backends/lease.js';
+export { leaseBackend } from './lock/backends/lease-lazy.js';
 export type { BackendOption } from './lock/backends/select.js';
 export type { HolderInfo, HolderRecord } from './lock/holder-info.js';
 export { inspect, type LockStatus } from './lock/inspect.js';

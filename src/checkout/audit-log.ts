@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { NotRegularFileError, UnsafeFileError } from '../fs/errors.js';
 import { openRegular, readRegular } from '../fs/open-regular.js';
+import { MAX_AUDIT_LINE_BYTES } from './constants.js';
 import { CheckoutAuditError, CheckoutInvalidArgumentError } from './errors.js';
 
 /** What an audit line records. `reverted` follows an event whose registry write then failed. */
@@ -53,11 +54,7 @@ export interface UnreadableAuditLine {
   readonly reason: string;
 }
 
-/**
- * Below PIPE_BUF (4096 on Linux): one `write` of an O_APPEND file that size lands whole on local
- * filesystems even next to writers that do not take the registry lock.
- */
-export const MAX_AUDIT_LINE_BYTES = 4096;
+export { MAX_AUDIT_LINE_BYTES };
 
 const HOST = hostname();
 
