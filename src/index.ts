@@ -43,7 +43,8 @@ export {
   NotRegularFileError,
   UnsafeFileError,
 } from './fs/errors.js';
-export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js';
+export type { WriteFileAtomicOptions } from './fs/write-file-atomic.js';
+export { writeFileAtomic } from './fs/write-file-atomic-lazy.js';
 export type { Backend, BackendGrant, BackendStatus, LockMode, TryOptions } from './lock/backends/backend.js';
 export type { LeaseOptions } from './lock/backends/lease.js';
 export { leaseBackend } from './lock/backends/lease-lazy.js';

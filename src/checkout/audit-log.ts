@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { NotRegularFileError, UnsafeFileError } from '../fs/errors.js';
 import { openRegular, readRegular } from '../fs/open-regular.js';
+import { nodeCrypto } from '../lazy-node.js';
 import { MAX_AUDIT_LINE_BYTES } from './constants.js';
 import { CheckoutAuditError, CheckoutInvalidArgumentError } from './errors.js';
 
@@ -72,7 +72,7 @@ export async function appendAuditEvent(
   durable: boolean,
 ): Promise<AuditEvent> {
   const full: AuditEvent = {
-    id: randomBytes(6).toString('hex'),
+    id: nodeCrypto().randomBytes(6).toString('hex'),
     ...event,
     at: event.at ?? new Date(),
     host: HOST,

@@ -2,7 +2,7 @@ import type { Backend } from '../lock/backends/backend.js';
 import { KernelLock } from './kernel-lock.js';
 import { createLock, type Lock } from './lock.js';
 import type { ParsedRequest, WebLockMode } from './options.js';
-import { CLIENT_ID, type ClientEntry, type Registry } from './registry.js';
+import { type ClientEntry, clientId, type Registry } from './registry.js';
 
 /** One call of `request()`: the spec's "lock request", then its "lock" once granted. */
 export interface Request {
@@ -105,7 +105,7 @@ export class NameQueue {
     const entry = (r: Request, state: 'held' | 'pending'): ClientEntry => ({
       name: r.name,
       mode: r.mode,
-      clientId: CLIENT_ID,
+      clientId: clientId(),
       state,
       since: r.since,
       seq: r.seq,
