@@ -2,7 +2,8 @@
 // The CommonJS build of `locksmith/proper-lockfile` (its users are mostly CommonJS, and Node 20 cannot
 // require() an ES module): one esbuild bundle of src/proper-lockfile (koffi stays a
 // dependency), `module.exports` being the lock function that carries every function, as
-// proper-lockfile's own module is, plus its declaration file. The ESM build is tsc's, in the same folder.
+// proper-lockfile's own module is, plus its declaration file. The ESM build (tsc's, then bundled by
+// scripts/bundle-dist.js) is in the same folder.
 //   node scripts/build-proper-lockfile-cjs.js [outdir=dist/proper-lockfile]
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';

@@ -1,14 +1,13 @@
-export {
-  type AuditEvent,
-  type AuditEventKind,
-  type BreakAuditEvent,
-  type CheckinAuditEvent,
-  type CheckoutAuditEvent,
-  MAX_AUDIT_LINE_BYTES,
-  type RevertedAuditEvent,
-  type UnreadableAuditLine,
+export type {
+  AuditEvent,
+  AuditEventKind,
+  BreakAuditEvent,
+  CheckinAuditEvent,
+  CheckoutAuditEvent,
+  RevertedAuditEvent,
+  UnreadableAuditLine,
 } from './checkout/audit-log.js';
-export { REGISTRY_FOLDER } from './checkout/confine-path.js';
+export { MAX_AUDIT_LINE_BYTES, REGISTRY_FOLDER } from './checkout/constants.js';
 export {
   CheckoutAuditError,
   CheckoutConflictError,
@@ -54,10 +53,12 @@ export {
   NotRegularFileError,
   UnsafeFileError,
 } from './fs/errors.js';
-export { type WriteFileAtomicOptions, writeFileAtomic } from './fs/write-file-atomic.js';
+export type { WriteFileAtomicOptions } from './fs/write-file-atomic.js';
+export { writeFileAtomic } from './fs/write-file-atomic-lazy.js';
 export type { HolderInfo, HolderRecord } from './holder.js';
 export type { Backend, LockMode } from './lock/backends/backend.js';
-export { type LeaseOptions, leaseBackend } from './lock/backends/lease/lease-backend.js';
+export { leaseBackend } from './lock/backends/lease/lazy.js';
+export type { LeaseOptions } from './lock/backends/lease/lease-backend.js';
 export type { BackendOption } from './lock/backends/select.js';
 export { inspect, type LockStatus } from './lock/inspect.js';
 export { type LockHandle, lock, tryLock, withLock } from './lock/lock.js';

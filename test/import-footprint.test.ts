@@ -11,22 +11,41 @@ import { tempDir } from './helpers/tmp.js';
 interface Stage {
   stage: string;
   packages: string[];
+  /** Our modules loaded so far, as paths under src/. */
+  ours: string[];
 }
+
+function stagesOf(args: string[]): Record<string, Stage> {
+  const output = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(FIXTURES, 'import-footprint.ts'), tempDir(), ...args],
+    { encoding: 'utf8', timeout: 50_000 },
+  );
+  const stages = output
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Stage);
+  return Object.fromEntries(stages.map((s) => [s.stage, s]));
+}
+
+/** The modules of `ours` that match any of `patterns` (there should be none). */
+function loaded(ours: string[] | undefined, patterns: RegExp[]): string[] {
+  assert.ok(ours && ours.length > 0, 'the stage was reported');
+  return ours.filter((file) => patterns.some((pattern) => pattern.test(file)));
+}
+
+/** Code a kernel-only process never needs: the lease backend, the atomic writer, postgres, the drop-in. */
+const NOT_FOR_KERNEL_LOCKS = [
+  /^lock\/backends\/lease(-grant)?\.ts$/,
+  /^lock\/backends\/lease\//,
+  /^fs\/write-file-atomic\.ts$/,
+  /^postgres\/(?!errors\.ts$)/,
+  /^proper-lockfile\//,
+];
 
 describe('import footprint', { timeout: 60_000 }, () => {
   it('import loads no dependency; the first lock loads koffi only; a store loads its parser', () => {
-    const output = execFileSync(
-      process.execPath,
-      ['--import', 'tsx', path.join(FIXTURES, 'import-footprint.ts'), tempDir()],
-      { encoding: 'utf8', timeout: 50_000 },
-    );
-    const stages = Object.fromEntries(
-      output
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as Stage)
-        .map((s) => [s.stage, s.packages]),
-    );
+    const stages = Object.fromEntries(Object.entries(stagesOf([])).map(([name, s]) => [name, s.packages]));
     assert.deepEqual(stages.start, [], 'nothing before the import');
     assert.deepEqual(stages.import, [], 'no dependency is loaded by import');
     assert.deepEqual(stages.lock, ['koffi'], 'the first lock loads the FFI binding and nothing else');
@@ -35,5 +54,25 @@ describe('import footprint', { timeout: 60_000 }, () => {
       ['jsonc-parser', 'koffi'],
       'reading a JSON store loads its parser',
     );
+  });
+
+  it('import and a first kernel lock load none of the lease, atomic-write, postgres or drop-in code', () => {
+    const stages = stagesOf([]);
+    assert.deepEqual(loaded(stages.import?.ours, NOT_FOR_KERNEL_LOCKS), [], 'loaded by import');
+    assert.deepEqual(loaded(stages.lock?.ours, NOT_FOR_KERNEL_LOCKS), [], 'loaded by the first lock');
+  });
+
+  it('`locksmith run` loads only its command: not the public root, the store, check-outs or Web Locks', () => {
+    const stages = stagesOf(['cli']);
+    const notForRun = [
+      /^index\.ts$/,
+      /^store\//,
+      /^checkout\/(?!constants\.ts$)/,
+      /^web-locks\//,
+      ...NOT_FOR_KERNEL_LOCKS,
+    ];
+    assert.deepEqual(loaded(stages['cli import']?.ours, notForRun), [], 'loaded by importing the CLI');
+    assert.deepEqual(loaded(stages['cli run']?.ours, notForRun), [], 'loaded by `locksmith run`');
+    assert.deepEqual(stages['cli run']?.packages, ['commander', 'koffi'], 'dependencies of `locksmith run`');
   });
 });

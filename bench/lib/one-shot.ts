@@ -16,6 +16,8 @@ export function ensureBuilt(): void {
   if (built) return;
   const tsc = createRequire(path.join(ROOT_DIR, 'package.json')).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT_DIR, stdio: 'pipe' });
+  // As `npm run build` ships it: bundled into a few files (scripts/bundle-dist.js).
+  execFileSync(process.execPath, ['scripts/bundle-dist.js'], { cwd: ROOT_DIR, stdio: 'pipe' });
   built = true;
 }
 

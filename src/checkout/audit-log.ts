@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { NotRegularFileError, UnsafeFileError } from '../fs/errors.js';
 import { openRegular, readRegular } from '../fs/open-regular.js';
 import { ownHostname } from '../host.js';
+import { nodeCrypto } from '../lazy-node.js';
+import { MAX_AUDIT_LINE_BYTES } from './constants.js';
 import { CheckoutAuditError, CheckoutInvalidArgumentError } from './errors.js';
 
 /** What an audit line records. `reverted` follows an event whose registry write then failed. */
@@ -93,11 +94,7 @@ export interface UnreadableAuditLine {
   readonly reason: string;
 }
 
-/**
- * Below PIPE_BUF (4096 on Linux): one `write` of an O_APPEND file that size lands whole on local
- * filesystems even next to writers that do not take the registry lock.
- */
-export const MAX_AUDIT_LINE_BYTES = 4096;
+export { MAX_AUDIT_LINE_BYTES };
 
 const HOST = ownHostname();
 
@@ -115,7 +112,7 @@ export async function appendAuditEvent(
   durable: boolean,
 ): Promise<AuditEvent> {
   const full: AuditEvent = {
-    id: randomBytes(6).toString('hex'),
+    id: nodeCrypto().randomBytes(6).toString('hex'),
     ...event,
     at: event.at ?? new Date(),
     host: HOST,

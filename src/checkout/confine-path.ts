@@ -1,9 +1,9 @@
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { REGISTRY_FOLDER } from './constants.js';
 import { CheckoutInvalidArgumentError, CheckoutIOError, CheckoutPathEscapeError } from './errors.js';
 
-/** The folder under the root that holds the registry and the audit log; never a file to check out. */
-export const REGISTRY_FOLDER = '.locksmith';
+export { REGISTRY_FOLDER };
 
 /** A file name checked against the root. */
 export interface Confined {

@@ -25,7 +25,7 @@ export interface BreakArgs extends RootArgs {
  */
 export async function breakCommand(io: CommandIO, args: BreakArgs): Promise<number> {
   try {
-    const registry = openRegistry(args);
+    const registry = await openRegistry(args);
     const result = await registry.breakCheckout(fileArgument(registry, args.file, args.cwd), {
       reason: args.reason,
       ...(args.by === undefined ? {} : { by: args.by }),

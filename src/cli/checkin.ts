@@ -22,7 +22,7 @@ export interface CheckinArgs extends RootArgs {
  */
 export async function checkinCommand(io: CommandIO, args: CheckinArgs): Promise<number> {
   try {
-    const registry = openRegistry(args);
+    const registry = await openRegistry(args);
     const result = await registry.checkin(fileArgument(registry, args.file, args.cwd), {
       ...(args.owner === undefined ? {} : { owner: args.owner }),
     });

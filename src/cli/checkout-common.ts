@@ -5,7 +5,9 @@
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
-import { type Checkouts, LocksmithError, openCheckouts, REGISTRY_FOLDER } from '../index.js';
+import { REGISTRY_FOLDER } from '../checkout/constants.js';
+import type { Checkouts } from '../checkout/types.js';
+import { LocksmithError } from '../errors.js';
 import { errorMessage, escapeLines } from './escape.js';
 import { exitCodeFor } from './exit-codes.js';
 
@@ -70,7 +72,9 @@ export function rootOf(args: RootArgs): string {
 }
 
 /** The registry of {@link rootOf}; its read-only mode is what the registry records. */
-export function openRegistry(args: RootArgs): Checkouts {
+export async function openRegistry(args: RootArgs): Promise<Checkouts> {
+  // Loaded here, not at start-up: only the check-out commands pay for the registry's code.
+  const { openCheckouts } = await import('../checkout/registry.js');
   return openCheckouts(rootOf(args));
 }
 

@@ -24,7 +24,7 @@ export interface CheckoutArgs extends RootArgs {
  */
 export async function checkoutCommand(io: CommandIO, args: CheckoutArgs): Promise<number> {
   try {
-    const registry = openRegistry(args);
+    const registry = await openRegistry(args);
     const file = fileArgument(registry, args.file, args.cwd);
     const result = await registry.checkout(file, {
       ...(args.owner === undefined ? {} : { owner: args.owner }),

@@ -8,7 +8,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { type Command, InvalidArgumentError } from 'commander';
-import { LocksmithError, openStore } from '../index.js';
+import { LocksmithError } from '../errors.js';
 import type { Cli } from './context.js';
 import { errorMessage, escapeControl, terminalJson } from './escape.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -146,6 +146,7 @@ function storeOptions(request: ConfigRequest) {
 
 async function get(request: ConfigRequest, out: ConfigOutput): Promise<number> {
   const segments = request.key ? parseKeyPath(request.key) : [];
+  const { openStore } = await import('../store/store.js');
   const value = await openStore<unknown>(request.file, storeOptions(request)).read();
   const result = lookup(value, segments);
   if (!result.found) {
@@ -160,6 +161,7 @@ async function change(request: ConfigRequest, out: ConfigOutput): Promise<number
   if (!request.key) throw new ConfigUsageError(`error: config ${request.action} needs a <key>`);
   const segments = parseKeyPath(request.key);
   const last = segments.at(-1)!;
+  const { openStore } = await import('../store/store.js');
   const store = openStore<unknown>(request.file, { defaults: {}, ...storeOptions(request) });
   const options = request.timeout === undefined ? {} : { timeout: request.timeout };
   let changed = false;

@@ -1,4 +1,4 @@
-import { LocksmithError, type LocksmithErrorCode } from '../index.js';
+import { LocksmithError, type LocksmithErrorCode } from '../errors.js';
 
 /**
  * The exit statuses of `locksmith`. They follow util-linux flock(1) where it has one (the conflict status,

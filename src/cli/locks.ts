@@ -90,7 +90,9 @@ export function formatTable(files: readonly FileStatus[], style?: StatusStyle): 
 /** `locksmith locks [--root <dir>] [--ext <.ext>] [--json]`: the files under the root and who holds what. */
 export async function locksCommand(io: CommandIO, args: LocksArgs): Promise<number> {
   try {
-    const files = await openRegistry(args).list(args.ext === undefined ? {} : { extension: args.ext });
+    const files = await (await openRegistry(args)).list(
+      args.ext === undefined ? {} : { extension: args.ext },
+    );
     if (args.json) io.stdout.write(`${terminalJson(files.map(toEntry))}\n`);
     else if (files.length === 0) io.stdout.write('No files.\n');
     else io.stdout.write(formatTable(files, args.status));

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { type LockGroup, type LockTarget, lockAll } from '../index.js';
+import { type LockGroup, type LockTarget, lockAll } from '../lock/lock-all.js';
 import type { Cli } from './context.js';
 import { errorMessage, escapeControl } from './escape.js';
 import { EXIT, EXIT_HELP, exitCodeFor } from './exit-codes.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { inspect, type LockStatus } from '../index.js';
+import { inspect, type LockStatus } from '../lock/inspect.js';
 import { type Cli, paint } from './context.js';
 import { errorMessage, escapeControl, terminalJson } from './escape.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';

@@ -5,9 +5,8 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { NotRegularFileError, UnsafeFileError } from '../fs/errors.js';
 import { readRegular } from '../fs/open-regular.js';
 import { resolveTrustedLinks } from '../fs/trusted-links.js';
-import { type PreparedWrite, prepareAtomicWrite } from '../fs/write-file-atomic.js';
+import type { PreparedWrite } from '../fs/write-file-atomic.js';
 import type { BackendOption } from '../lock/backends/select.js';
-import { lock } from '../lock/lock.js';
 import type { LockTarget } from '../lock/lock-all.js';
 import { checkTimeout, type LockOptions, type WaitInfo } from '../lock/options.js';
 import type { Codec } from './codecs/codec.js';
@@ -299,8 +298,10 @@ export class StoreImpl<T> implements Store<T> {
     return { bytes, value: deepFreeze(readBack) };
   }
 
-  prepare(planned: Planned, signal: AbortSignal | undefined): Promise<PreparedWrite> {
-    return prepareAtomicWrite(this.path, planned.bytes, {
+  async prepare(planned: Planned, signal: AbortSignal | undefined): Promise<PreparedWrite> {
+    // Loaded on the first write: a process that only reads a store never loads the writer (nor node:crypto).
+    const { prepareAtomicWrite } = await import('../fs/write-file-atomic.js');
+    return await prepareAtomicWrite(this.path, planned.bytes, {
       durable: this.durable,
       followSymlinks: this.#followSymlinks,
       ...(signal === undefined ? {} : { signal }),
@@ -314,6 +315,7 @@ export class StoreImpl<T> implements Store<T> {
   async update(fn: Updater<T>, options: UpdateOptions = {}): Promise<DeepReadonly<T>> {
     if (typeof fn !== 'function') throw new StoreInvalidArgumentError('update takes a function');
     refuseNested([this.lockKey]);
+    const { lock } = await import('../lock/lock.js');
     const handle = await lock(this.path, {
       ...this.lockOptions(options),
       ...(this.#lockfilePath === undefined ? {} : { lockfilePath: this.#lockfilePath }),

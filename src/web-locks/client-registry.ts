@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { threadId } from 'node:worker_threads';
 import { LocksmithFileError } from '../errors.js';
 import { openRegularSync, readRegular } from '../fs/open-regular.js';
+import { nodeCrypto, threadId } from '../lazy-node.js';
 import type { Backend } from '../lock/backends/backend.js';
 import { inspect } from '../lock/inspect.js';
 import { type LockHandle, tryLock } from '../lock/lock.js';
@@ -36,8 +35,10 @@ export interface ClientEntry extends RequestInfo {
   seq: number;
 }
 
-/** `node-<pid>-<threadId>`, like Node's own `navigator.locks`. */
-export const CLIENT_ID = `node-${process.pid}-${threadId}`;
+/** `node-<pid>-<threadId>`, like Node's own `navigator.locks` (node:worker_threads loads on first call). */
+export function clientId(): string {
+  return `node-${process.pid}-${threadId()}`;
+}
 
 /** `<client>.lock`: the client's liveness lock; `<client>.slots`: its requests; `<client>.<seq>.name`: a long name. */
 const FILE = /^(\d+)-(\d+)-([0-9a-f]+)\.(lock|slots|\d+\.name)$/;
@@ -155,7 +156,7 @@ export class Registry {
   constructor(folder: string, backend: Backend) {
     this.folder = folder;
     this.#backend = backend;
-    this.#client = `${process.pid}-${threadId}-${randomBytes(6).toString('hex')}`;
+    this.#client = `${process.pid}-${threadId()}-${nodeCrypto().randomBytes(6).toString('hex')}`;
     this.#blank[SLOT - 1] = 0x0a;
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-node.js';
 
 /** How much of the name is kept, made safe, in front of the hash: enough to recognise it in `ls`. */
 const PREFIX_LENGTH = 40;
@@ -14,7 +14,11 @@ const PREFIX_LENGTH = 40;
  * `"feeds/sync"` becomes `feeds_sync-<32 hex digits>.lock`.
  */
 export function lockFileName(name: string): string {
-  const hash = createHash('sha256').update(Buffer.from(name, 'utf16le')).digest('hex').slice(0, 32);
+  const hash = nodeCrypto()
+    .createHash('sha256')
+    .update(Buffer.from(name, 'utf16le'))
+    .digest('hex')
+    .slice(0, 32);
   const prefix = name.slice(0, PREFIX_LENGTH).replace(/[^A-Za-z0-9._-]/g, '_');
   return prefix ? `${prefix}-${hash}.lock` : `${hash}.lock`;
 }

@@ -1,5 +1,5 @@
 import type { Backend } from '../lock/backends/backend.js';
-import { CLIENT_ID, type ClientEntry, type Registry } from './client-registry.js';
+import { type ClientEntry, clientId, type Registry } from './client-registry.js';
 import { KernelLock } from './kernel-lock.js';
 import { createLock, type Lock } from './lock.js';
 import type { ParsedRequest, WebLockMode } from './options.js';
@@ -105,7 +105,7 @@ export class NameQueue {
     const entry = (r: Request, state: 'held' | 'pending'): ClientEntry => ({
       name: r.name,
       mode: r.mode,
-      clientId: CLIENT_ID,
+      clientId: clientId(),
       state,
       since: r.since,
       seq: r.seq,

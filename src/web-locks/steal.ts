@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { LockIOError } from '../errors.js';
+import { nodeCrypto } from '../lazy-node.js';
 import type { Backend, BackendGrant } from '../lock/backends/backend.js';
 import { currentHolder } from '../lock/backends/holder-json.js';
 
@@ -20,7 +20,7 @@ export function stealMarker(file: string): string {
 
 /** Replace the lock file with a new, empty one: a new inode that new requests lock, and that holders of the old one notice. */
 function replaceLockFile(file: string): void {
-  const fresh = `${file}.${randomBytes(6).toString('hex')}.steal`;
+  const fresh = `${file}.${nodeCrypto().randomBytes(6).toString('hex')}.steal`;
   try {
     fs.writeFileSync(fresh, '', { flag: 'wx', mode: 0o666 });
     fs.renameSync(fresh, file);

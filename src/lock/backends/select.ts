@@ -6,7 +6,7 @@ import { chooseFor, type FilesystemProbe, probeFilesystem } from './filesystem.j
 import { KernelBackend } from './kernel/kernel-backend.js';
 import { createPosixLock } from './kernel/posix.js';
 import { createWindowsLock } from './kernel/windows.js';
-import { defaultLeaseBackend } from './lease/lease-backend.js';
+import { defaultLazyLeaseBackend as defaultLeaseBackend } from './lease/lazy.js';
 
 /** A backend by name, or a backend object (for backends that take configuration, such as a server's). */
 export type BackendOption = 'auto' | 'kernel' | 'lease' | Backend;
