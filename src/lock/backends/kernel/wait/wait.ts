@@ -26,9 +26,10 @@ export const HEAD_POLL_MS = 40;
 /**
  * How often a waiter behind the head checks whether the waiters before it are still alive. It only matters
  * when the head died while the holder dies too or is a foreign tool: any release by a holder of ours
- * wakes the first live waiter, dead ones skipped.
+ * wakes the first live waiter, dead ones skipped. These checks are most of what idle waiters cost (all
+ * but the head make them), so they are rare: 2 s.
  */
-export const IDLE_CHECK_MS = 1_000;
+export const IDLE_CHECK_MS = 2_000;
 
 export type QueueWaitResult = 'held' | 'timeout' | 'aborted' | 'failed';
 
