@@ -8,7 +8,9 @@
  *            ticket is before its own (readdir, then probe each earlier one, removing dead ones); if it is
  *            the head, try the lock; else, or if busy, sleep until its ticket is touched.
  *   holder   unlock; then touch the first live ticket (readdir, probe in order, skip and remove dead ones).
- *   a head that takes the lock (or gives up) removes its ticket, then touches the first live ticket.
+ *   a head that gives up removes its ticket, then touches the first live ticket; a head that takes the lock
+ *            removes its ticket and touches the first live one a turn later, or not at all when its
+ *            release comes first (the release touches it then): both are modelled (`promote`).
  * The real waiters also poll: the head every 40 ms (for a holder that died, or one that knows nothing of
  * the queue), the others once a second (for a head that died). Here a poll is spin's `timeout`: it is only
  * enabled when nothing else can move. Checked: mutual exclusion, and that a poll is never what ends a
@@ -80,6 +82,7 @@ proctype P(byte i) {
   byte r = 0;
   byte j, best, next, snapshot;
   bool head;
+  bool promote = false;
   do
   :: r == ROUNDS -> break
   :: else ->
@@ -109,7 +112,7 @@ look:
      if
      :: head ->
         if
-        :: atomic { holder == NOBODY -> holder = i; queued[i] = false }; wakeFirst(); goto critical
+        :: atomic { holder == NOBODY -> holder = i; queued[i] = false }; promote = true; goto critical
         :: atomic { holder != NOBODY -> skip }
         fi
      :: else
@@ -124,6 +127,12 @@ sleep:
 critical:
      inside++;
      assert(inside == 1);
+     /* the deferred promotion of the next waiter: done while holding, or cancelled by the release */
+     if
+     :: promote -> if :: wakeFirst() :: skip fi
+     :: else
+     fi;
+     promote = false;
      inside--;
 #ifdef WAKE_BEFORE_UNLOCK
      wakeFirst();

@@ -33,10 +33,14 @@ function inQueue(name: string): boolean {
  */
 export function enterQueue(folder: string, native: NativeLock): Ticket {
   for (let attempt = 0; ; attempt++) {
-    try {
-      fs.mkdirSync(folder, { mode: 0o700 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // The folder usually exists (others wait too): make it only when the open says it is missing, so a
+    // wait does not pay for an EEXIST error (built with its stack trace) each time it queues.
+    if (attempt > 0) {
+      try {
+        fs.mkdirSync(folder, { mode: 0o700 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
     }
     const hidden = path.join(folder, `${MAKING}${process.pid}-${made++}`);
     let fd: number;
@@ -47,7 +51,7 @@ export function enterQueue(folder: string, native: NativeLock): Ticket {
         0o600,
       );
     } catch (error) {
-      // The last waiter removed the empty folder just now: make it again.
+      // No folder yet, or the last waiter removed the empty folder just now: make it (again).
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 8) continue;
       throw error;
     }

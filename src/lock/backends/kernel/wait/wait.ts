@@ -3,7 +3,7 @@ import type { LockMode } from '../../backend.js';
 import type { NativeLock } from '../native-lock.js';
 import { ensureUserFolder, queueFolder } from './queue-dir.js';
 import { atHead, enterQueue, leaveQueue, type Ticket } from './ticket.js';
-import { wakeFirst } from './wake.js';
+import { promoteSoon, wakeFirst } from './wake.js';
 
 /**
  * A wait that costs no thread: the process joins the lock's wait queue (a flock-held ticket file) and
@@ -26,9 +26,10 @@ export const HEAD_POLL_MS = 40;
 /**
  * How often a waiter behind the head checks whether the waiters before it are still alive. It only matters
  * when the head died while the holder dies too or is a foreign tool: any release by a holder of ours
- * wakes the first live waiter, dead ones skipped.
+ * wakes the first live waiter, dead ones skipped. These checks are most of what idle waiters cost (all
+ * but the head make them), so they are rare: 2 s.
  */
-export const IDLE_CHECK_MS = 1_000;
+export const IDLE_CHECK_MS = 2_000;
 
 export type QueueWaitResult = 'held' | 'timeout' | 'aborted' | 'failed';
 
@@ -79,9 +80,10 @@ export function waitInQueue(
       watcher.close();
       signal?.removeEventListener('abort', onAbort);
       leaveQueue(ticket);
-      // The next waiter becomes the head: it must start polling. A shared holder also lets the next waiter
-      // try, in case it is shared too.
-      if (head) wakeFirst(folder, native);
+      // The next waiter becomes the head: it must start polling. A shared holder lets the next waiter try at
+      // once, in case it is shared too; an exclusive one does it a turn later unless its release does.
+      if (head && result === 'held' && mode === 'exclusive') promoteSoon(folder, native);
+      else if (head) wakeFirst(folder, native);
       resolve(result);
     };
     const onAbort = () => finish('aborted');

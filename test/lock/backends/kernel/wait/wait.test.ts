@@ -122,6 +122,34 @@ describe('the wait queue', { timeout: 60_000, skip }, () => {
     lf.close();
   });
 
+  it('a waiter that takes the lock wakes the next one a turn later, or never when its release comes first', async () => {
+    const lf = lockFile();
+    const holder = lf.open();
+    assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
+    const [a, b, c] = [lf.open(), lf.open(), lf.open()];
+    const waitA = waitInQueue(a, 'exclusive', 30_000, undefined, native)!;
+    const waitB = waitInQueue(b, 'exclusive', 30_000, undefined, native)!;
+    const folder = queueFolder(holder.dev, holder.ino)!;
+    const touchedAt = (name: string) => statSync(path.join(folder, name), { bigint: true }).ctimeNs;
+    const [, ticketB] = tickets(holder);
+    const before = touchedAt(ticketB!);
+    release(holder);
+    assert.equal(await waitA, 'held');
+    // Still in the turn in which A took the lock: B was not woken for nothing.
+    assert.equal(touchedAt(ticketB!), before, 'no wake-up of the next waiter while A holds for a moment');
+    // A holds on past the turn: B is woken to become the head (it polls for a holder that dies).
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.notEqual(touchedAt(ticketB!), before, 'the next waiter was promoted a turn later');
+    release(a);
+    assert.equal(await waitB, 'held');
+    // B releases in the turn it took the lock: only the release wakes C, and once.
+    const waitC = waitInQueue(c, 'exclusive', 30_000, undefined, native)!;
+    release(b);
+    assert.equal(await waitC, 'held');
+    native.unlock(c.fd);
+    lf.close();
+  });
+
   it('notices a release by a tool that knows nothing of the queue (util-linux flock)', async () => {
     const lf = lockFile();
     const flock = await holdWithFlock(lf.file);
