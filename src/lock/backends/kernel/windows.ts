@@ -14,7 +14,9 @@ const ERROR_IO_PENDING = 997;
  * node.exe exports, turns one into the Win32 HANDLE.
  *
  * Tested under Wine in CI (`npm run test:windows`, test/windows/), not on a real Windows machine (see the
- * README's Platforms). Waits poll: a waiter retries this non-blocking attempt, it does not sleep in the OS.
+ * README's Platforms). Waits sleep in the wait queue (kernel/wait/, queue folder in kernel/windows/), as
+ * on Linux: an overlapped LockFileEx wait never completes under Wine 8 (ERROR_IO_PENDING, no completion
+ * after the release, CancelIoEx finds nothing), so the kernel's own wait cannot be tested here.
  */
 export function createWindowsLock(): NativeLock {
   const koffi = loadKoffi();

@@ -4,7 +4,7 @@ const CHOICES = ['queue', 'poll'] as const;
 
 /**
  * How waits for a kernel lock wait here: `'queue'` (the wait queue, on Linux, where `fs.watch` of a file
- * is inotify and wakes in ~0.1 ms) or `'poll'` (the core's capped backoff, woken by the lock file's
+ * is inotify and wakes in ~0.1 ms, and on Windows, where it is ReadDirectoryChangesW) or `'poll'` (the core's capped backoff, woken by the lock file's
  * changes). `LOCKSMITH_WAIT=poll` turns the queue off; `LOCKSMITH_WAIT_THREADS=0`, from the time waits
  * slept on threads, still does.
  */
@@ -14,7 +14,7 @@ export function waitStrategy(): 'queue' | 'poll' {
     throw new LockInvalidArgumentError(`LOCKSMITH_WAIT must be one of ${CHOICES.join(', ')}, not "${value}"`);
   }
   if (value === 'poll' || process.env.LOCKSMITH_WAIT_THREADS?.trim() === '0') return 'poll';
-  return process.platform === 'linux' ? 'queue' : 'poll';
+  return process.platform === 'linux' || process.platform === 'win32' ? 'queue' : 'poll';
 }
 
 /** Whether waits for kernel locks sleep in a wait queue here. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureWindowsQueueFolder, windowsQueueFolder } from '../windows/queue-folder.js';
 
 /**
  * Where the wait queues live: one folder per user, `locksmith-<uid>` in /dev/shm (memory, always local,
@@ -14,9 +15,13 @@ import path from 'node:path';
 let base: string | null | undefined;
 let ready: boolean | undefined;
 
-/** The user's queue folder (not created), or null where queues cannot be used (no uid: Windows). */
+/** The user's queue folder (not created), or null where queues cannot be used (no uid, not Windows). */
 export function userFolder(): string | null {
   if (base !== undefined) return base;
+  if (process.platform === 'win32') {
+    base = windowsQueueFolder();
+    return base;
+  }
   const uid = process.getuid?.();
   if (uid === undefined) {
     base = null;
@@ -41,6 +46,10 @@ export function ensureUserFolder(): boolean {
   const folder = userFolder();
   ready = false;
   if (!folder) return ready;
+  if (process.platform === 'win32') {
+    ready = ensureWindowsQueueFolder(folder);
+    return ready;
+  }
   try {
     fs.mkdirSync(folder, { mode: 0o700 });
   } catch (error) {
