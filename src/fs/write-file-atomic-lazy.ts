@@ -13,7 +13,7 @@ import type { WriteFileAtomicOptions } from './write-file-atomic.js';
  *
  * @throws {AtomicWriteInvalidArgumentError} `ATOMIC_WRITE_INVALID_ARGUMENT` for an empty path, a NUL byte,
  *   a target that is a folder, data that is neither a string nor bytes, a bad mode.
- * @throws {AtomicWriteError} `ATOMIC_WRITE_FAILED` when the OS refuses a step (read-only folder, full disk...);
+ * @throws {AtomicWriteError} `ATOMIC_WRITE_IO` when the OS refuses a step (read-only folder, full disk...);
  *   `operation` names the step and `cause` is the OS error.
  * @throws {NotRegularFileError} `FILE_NOT_REGULAR` when the target is a FIFO, a socket or a device.
  * @throws {UnsafeFileError} `FILE_UNSAFE` for a symbolic link planted in a folder others can write.
