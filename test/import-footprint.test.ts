@@ -37,7 +37,7 @@ function loaded(ours: string[] | undefined, patterns: RegExp[]): string[] {
 /** Code a kernel-only process never needs: the lease backend, the atomic writer, postgres, the drop-in. */
 const NOT_FOR_KERNEL_LOCKS = [
   /^lock\/backends\/lease(-grant)?\.ts$/,
-  /^lock\/backends\/lease\//,
+  /^lock\/backends\/lease\/(?!lazy\.ts$)/, // lazy.ts is the facade that loads the rest on first use
   /^fs\/write-file-atomic\.ts$/,
   /^postgres\/(?!errors\.ts$)/,
   /^proper-lockfile\//,

@@ -13,6 +13,8 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
 };
 /** npm always packs these, whatever `files` says. */
 const ALWAYS = ['package.json', 'README.md', 'LICENSE'];
+/** Documents for contributors: the README may point at them, the package leaves them out. */
+const CONTRIBUTOR_DOCS = ['CONTRIBUTING.md', 'docs/architecture.md'];
 
 function shipped(file: string): boolean {
   if (ALWAYS.includes(file)) return true;
@@ -34,8 +36,8 @@ describe('package.json files', { timeout: 10_000 }, () => {
     const documents = ['README.md', ...pkg.files.filter((f) => f.endsWith('.md'))];
     for (const document of documents) {
       for (const target of relativeLinks(document)) {
-        if (target.startsWith('examples/') || target.startsWith('scripts/') || target.startsWith('test/')) {
-          continue; // the repository's own code, shown as an example: not part of the package
+        if (/^(examples|scripts|test)\//.test(target) || CONTRIBUTOR_DOCS.includes(target)) {
+          continue; // the repository's own code and contributor guides: read in the repository, not shipped
         }
         assert.ok(
           existsSync(path.join(root, target)),
@@ -48,8 +50,7 @@ describe('package.json files', { timeout: 10_000 }, () => {
 
   it('ships no contributor material', () => {
     for (const file of [
-      'CONTRIBUTING.md',
-      'docs/architecture.md',
+      ...CONTRIBUTOR_DOCS,
       'test/errors.test.ts',
       'bench/run.js',
       'model',
