@@ -49,12 +49,7 @@ describe('package.json files', { timeout: 10_000 }, () => {
   });
 
   it('ships no contributor material', () => {
-    for (const file of [
-      ...CONTRIBUTOR_DOCS,
-      'test/errors.test.ts',
-      'bench/run.js',
-      'model',
-    ]) {
+    for (const file of [...CONTRIBUTOR_DOCS, 'test/errors.test.ts', 'bench/run.js', 'model']) {
       assert.ok(!shipped(file), `${file} is for contributors`);
     }
   });
