@@ -1,7 +1,7 @@
 import nodeFs from 'node:fs';
 import path from 'node:path';
 import { lockedError } from './errors.js';
-import { closeQuietly, openFolder, tryFlock, tryGuard } from './kernel-guard.js';
+import { closeQuietly, openFolder, sleepSync, tryFlock, tryGuard } from './kernel-guard.js';
 import type { LockfileFs } from './options.js';
 
 /**
@@ -154,9 +154,15 @@ export function release(held: Held, fsx: LockfileFs): void {
   }
 }
 
+/** How often `isLocked` looks again for the guard that another attempt holds for microseconds, 1 ms apart. */
+const CHECK_GUARD_TRIES = 5;
+
 /**
  * proper-lockfile's `check`: is there a fresh lock folder? A marked folder is answered by its flock
- * (held: locked whatever its age; free: its holder is gone).
+ * (held: locked whatever its age; free: its holder is gone). The folder's flock is tried only under the
+ * guard: an attempt in another process makes and flocks its folder under the guard, and a check's
+ * momentary flock at that instant would cost that holder its flock (and its crash recovery). When the
+ * guard stays busy, the answer is proper-lockfile's own: by the folder's age.
  */
 export function isLocked(lockPath: string, stale: number, fsx: LockfileFs): boolean {
   let stat: nodeFs.Stats;
@@ -166,6 +172,13 @@ export function isLocked(lockPath: string, stale: number, fsx: LockfileFs): bool
     if (code(error) === 'ENOENT') return false;
     throw error;
   }
+  const fresh = !(stat.mtime.getTime() < Date.now() - stale);
+  let guard = tryGuard(path.dirname(path.resolve(lockPath)));
+  for (let i = 1; guard.busy && i < CHECK_GUARD_TRIES; i++) {
+    sleepSync(1);
+    guard = tryGuard(path.dirname(path.resolve(lockPath)));
+  }
+  if (guard.busy) return fresh;
   const fd = openFolder(lockPath);
   try {
     const free = fd === undefined ? undefined : tryFlock(fd);
@@ -173,6 +186,7 @@ export function isLocked(lockPath: string, stale: number, fsx: LockfileFs): bool
     if (fd !== undefined && free && nodeFs.fstatSync(fd).mode & STICKY) return false;
   } finally {
     closeQuietly(fd);
+    closeQuietly(guard.fd);
   }
-  return !(stat.mtime.getTime() < Date.now() - stale);
+  return fresh;
 }
