@@ -4,6 +4,12 @@ import type { WriteFileAtomicOptions } from './write-file-atomic.js';
 // call, so that `import('locksmith')` does not.
 
 /**
+ * The writer, imported once: later calls neither resolve it again nor need to read the installed files (a
+ * process may have dropped its privileges since).
+ */
+let writer: Promise<typeof import('./write-file-atomic.js')> | undefined;
+
+/**
  * Replace `path` with `data` atomically: readers see the old content or the new, never a mix, even if the
  * process dies midway. A temp file in the same folder is written, fsynced, and renamed over the target,
  * then the folder is fsynced. The target keeps its mode (and, when run as root, its owner). A symlink
@@ -27,6 +33,6 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options?: WriteFileAtomicOptions,
 ): Promise<void> {
-  const writer = await import('./write-file-atomic.js');
-  await writer.writeFileAtomic(path, data, options);
+  writer ??= import('./write-file-atomic.js');
+  await (await writer).writeFileAtomic(path, data, options);
 }
