@@ -23,7 +23,7 @@ export {
   CheckoutRegistryMissingError,
 } from './checkout/errors.js';
 export { defaultOwner } from './checkout/inputs.js';
-export { openCheckouts } from './checkout/registry.js';
+export { openCheckouts } from './checkout/registry-lazy.js';
 export type {
   BreakOptions,
   CheckinOptions,
@@ -76,16 +76,10 @@ export {
   StoreSerializeError,
   StoreTooDeepError,
 } from './store/errors.js';
-export {
-  openStore,
-  type Store,
-  type StoreFormat,
-  type StoreOptions,
-  type UpdateOptions,
-  type Updater,
-} from './store/store.js';
-export { type Drafts, type Snapshots, transact } from './store/transact.js';
-export { WebLocksRegistryError } from './web-locks/client-registry.js';
+export type { Store, StoreFormat, StoreOptions, UpdateOptions, Updater } from './store/store.js';
+export { openStore, transact } from './store/store-lazy.js';
+export type { Drafts, Snapshots } from './store/transact.js';
+export { WebLocksRegistryError } from './web-locks/errors.js';
 export { Lock, Lock as WebLock } from './web-locks/lock.js';
 export {
   createLockManager,

@@ -62,6 +62,21 @@ describe('import footprint', { timeout: 60_000 }, () => {
     assert.deepEqual(loaded(stages.lock?.ours, NOT_FOR_KERNEL_LOCKS), [], 'loaded by the first lock');
   });
 
+  it('import loads none of the store, check-out or Web Locks implementations, only their light facades', () => {
+    const stages = stagesOf([]);
+    // What the root needs synchronously: the facades (they check arguments at once and load the rest on
+    // first use), the error classes users import, constants, and the small modules the facades check with.
+    const facades = [
+      /^store\/(errors|schema|store-lazy|store-settings)\.ts$/,
+      /^checkout\/(constants|errors|inputs|registry-lazy|registry-options)\.ts$/,
+      /^web-locks\/(errors|folder|lock|lock-manager|options)\.ts$/,
+    ];
+    const implementations = loaded(stages.import?.ours, [/^(store|checkout|web-locks)\//]).filter(
+      (file) => !facades.some((pattern) => pattern.test(file)),
+    );
+    assert.deepEqual(implementations, [], 'loaded by import');
+  });
+
   it('`locksmith run` loads only its command: not the public root, the store, check-outs or Web Locks', () => {
     const stages = stagesOf(['cli']);
     const notForRun = [
@@ -73,6 +88,13 @@ describe('import footprint', { timeout: 60_000 }, () => {
     ];
     assert.deepEqual(loaded(stages['cli import']?.ours, notForRun), [], 'loaded by importing the CLI');
     assert.deepEqual(loaded(stages['cli run']?.ours, notForRun), [], 'loaded by `locksmith run`');
-    assert.deepEqual(stages['cli run']?.packages, ['commander', 'koffi'], 'dependencies of `locksmith run`');
+    // A plain `run <path> -- <command>` does not load the parser (commander) nor the other commands.
+    assert.deepEqual(stages['cli import']?.packages, [], 'dependencies of importing the CLI');
+    assert.deepEqual(stages['cli run']?.packages, ['koffi'], 'dependencies of `locksmith run`');
+    assert.deepEqual(
+      loaded(stages['cli run']?.ours, [/^cli\/(program|config|status|locks|checkout.*|checkin|break)\.ts$/]),
+      [],
+      'other commands',
+    );
   });
 });

@@ -1,10 +1,10 @@
-import { realpathSync, type Stats, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { lstat, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UnsafeFileError } from '../fs/errors.js';
 import type { BackendOption } from '../lock/backends/select.js';
 import { lock } from '../lock/lock.js';
-import { checkTimeout, type LockOptions } from '../lock/options.js';
+import type { LockOptions } from '../lock/options.js';
 import { StoreParseError, StoreSchemaError } from '../store/errors.js';
 import { openStore, type Store } from '../store/store.js';
 import { type AuditEvent, appendAuditEvent, type NewAuditEvent, readAuditLog } from './audit-log.js';
@@ -16,7 +16,7 @@ import {
   protectChange,
   releaseChange,
 } from './changes.js';
-import { confinePath, REGISTRY_FOLDER } from './confine-path.js';
+import { confinePath } from './confine-path.js';
 import {
   CheckoutFileNotFoundError,
   CheckoutInvalidArgumentError,
@@ -29,6 +29,7 @@ import {
 import { fileStatus, holderOf, statFile, walk } from './files.js';
 import { checkOwner, checkText, normalizeExtension } from './inputs.js';
 import { EMPTY_REGISTRY, type RegistryData, registrySchema } from './registry-file.js';
+import { type RegistrySettings, registrySettings } from './registry-options.js';
 import type {
   BreakOptions,
   CheckinOptions,
@@ -41,10 +42,7 @@ import type {
   ReleaseResult,
 } from './types.js';
 
-/** Milliseconds a change waits for the registry's lock by default. */
-const DEFAULT_TIMEOUT = 30_000;
-
-class CheckoutRegistry implements Checkouts {
+export class CheckoutRegistry implements Checkouts {
   readonly root: string;
   readonly registryPath: string;
   readonly auditLogPath: string;
@@ -54,34 +52,15 @@ class CheckoutRegistry implements Checkouts {
   readonly #backend: BackendOption | undefined;
   readonly #store: Store<RegistryData>;
 
-  constructor(root: string, options: CheckoutsOptions) {
-    if (typeof root !== 'string' || root.length === 0 || root.includes('\0')) {
-      throw new CheckoutInvalidArgumentError('root must be a non-empty string without NUL bytes');
-    }
-    if (typeof options !== 'object' || options === null) {
-      throw new CheckoutInvalidArgumentError('options must be an object');
-    }
-    try {
-      this.root = realpathSync(path.resolve(root));
-    } catch (error) {
-      throw new CheckoutInvalidArgumentError(`root ${root} does not exist`, { cause: error });
-    }
-    if (!statSync(this.root).isDirectory()) {
-      throw new CheckoutInvalidArgumentError(`root ${root} is not a folder`);
-    }
-    this.#readOnly = options.readOnlyUntilCheckedOut;
-    this.#timeout = options.timeout ?? DEFAULT_TIMEOUT;
-    try {
-      checkTimeout(this.#timeout);
-    } catch (error) {
-      // The registry's own family, as `openStore` does: the caller asked the registry, not a lock.
-      throw new CheckoutInvalidArgumentError((error as Error).message, { cause: error });
-    }
-    this.#durable = options.durable ?? true;
-    this.#backend = options.backend;
-    const folder = path.join(this.root, REGISTRY_FOLDER);
-    this.registryPath = path.join(folder, 'checkouts.json');
-    this.auditLogPath = path.join(folder, 'audit.jsonl');
+  constructor(settings: RegistrySettings) {
+    this.root = settings.root;
+    this.registryPath = settings.registryPath;
+    this.auditLogPath = settings.auditLogPath;
+    this.#readOnly = settings.readOnly;
+    this.#timeout = settings.timeout;
+    this.#durable = settings.durable;
+    this.#backend = settings.backend;
+    const folder = path.dirname(this.registryPath);
     this.#store = openStore<RegistryData>(this.registryPath, {
       defaults: EMPTY_REGISTRY,
       schema: registrySchema,
@@ -327,33 +306,13 @@ class CheckoutRegistry implements Checkouts {
 }
 
 /**
- * Open the check-out registry of the folder `root` (kept in `<root>/.locksmith/`): one person at a time
- * checks out a file, with a message; others are refused with the holder's name; only the holder checks
- * in; an administrator can break a check-out. Every change is a locked atomic update of
- * `.locksmith/checkouts.json` plus one line of `.locksmith/audit.jsonl`, from any number of processes at
- * once. Nothing is read until the first call. Machines sharing the folder over the network should pass a
- * server's `backend`, with the folder as its `root` (see the last example).
+ * `openCheckouts` itself, loaded: what the CLI uses. Users get the facade of registry-lazy.ts, which makes
+ * the same checks before this module is loaded.
  *
- * @throws {CheckoutInvalidArgumentError} `CHECKOUT_INVALID_ARGUMENT` when `root` is not an existing folder,
- * or `timeout` is negative or NaN.
+ * @throws {CheckoutInvalidArgumentError} `CHECKOUT_INVALID_ARGUMENT` as the facade documents.
  * @example
  * const registry = openCheckouts('/srv/designs');
- * await registry.checkout('bracket.mcam', { message: 'moving the holes' });
- * // ... edit bracket.mcam ...
- * await registry.checkin('bracket.mcam');
- * for (const file of await registry.list({ extension: '.mcam' })) console.log(file.name, file.status, file.owner ?? '');
- * @example
- * try {
- *   await registry.checkout('bracket.mcam');
- * } catch (error) {
- *   if (error instanceof CheckoutConflictError) console.log(`held by ${error.holder.owner}: ${error.holder.message}`);
- * }
- * @example
- * import { postgresBackend } from 'locksmith/postgres';
- * // Mounted at /mnt/designs here, elsewhere on other machines: each passes its own path as root.
- * const backend = postgresBackend({ connectionString: process.env.DATABASE_URL!, root: '/mnt/designs' });
- * const shared = openCheckouts('/mnt/designs', { backend });
  */
 export function openCheckouts(root: string, options: CheckoutsOptions = {}): Checkouts {
-  return new CheckoutRegistry(root, options);
+  return new CheckoutRegistry(registrySettings(root, options));
 }

@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { NotRegularFileError, UnsafeFileError } from '../fs/errors.js';
@@ -8,7 +7,7 @@ import { resolveTrustedLinks } from '../fs/trusted-links.js';
 import type { PreparedWrite } from '../fs/write-file-atomic.js';
 import type { BackendOption } from '../lock/backends/select.js';
 import type { LockTarget } from '../lock/lock-all.js';
-import { checkTimeout, type LockOptions, type WaitInfo } from '../lock/options.js';
+import type { LockOptions, WaitInfo } from '../lock/options.js';
 import type { Codec } from './codecs/codec.js';
 import { type DeepReadonly, deepFreeze } from './deep-freeze.js';
 import {
@@ -18,7 +17,8 @@ import {
   StoreSerializeError,
 } from './errors.js';
 import { firstDifference, sameData } from './plain-data.js';
-import { checkSchema, validate } from './schema.js';
+import { validate } from './schema.js';
+import { type StoreSettings, storeSettings } from './store-settings.js';
 import { decodeText, encodeText } from './text-bytes.js';
 
 /** The file formats of a store. */
@@ -132,42 +132,6 @@ const CODECS: Record<StoreFormat, () => Promise<Codec>> = {
   yaml: async () => (await import('./codecs/yaml.js')).yamlCodec,
 };
 
-function formatOf(file: string, format: unknown): StoreFormat {
-  if (format !== undefined) {
-    if (format === 'json' || format === 'yaml') return format;
-    throw new StoreInvalidArgumentError(`format must be 'json' or 'yaml', not ${String(format)}`);
-  }
-  const extension = path.extname(file).toLowerCase();
-  if (extension === '.json') return 'json';
-  if (extension === '.yaml' || extension === '.yml') return 'yaml';
-  throw new StoreInvalidArgumentError(
-    `cannot tell the format of ${file} from its extension; pass { format: 'json' } or { format: 'yaml' }`,
-  );
-}
-
-/**
- * The real path of `file`, or of its folder when the file does not exist yet: one lock per real file.
- * Through a link that may not be followed, the path as given: its lock stays beside it, and reads and
- * writes refuse the link.
- */
-function realPath(file: string, followSymlinks: boolean): string {
-  const absolute = path.resolve(file);
-  try {
-    if (!followSymlinks) resolveTrustedLinks(absolute);
-  } catch {
-    return absolute;
-  }
-  try {
-    return realpathSync(absolute);
-  } catch {
-    try {
-      return path.join(realpathSync(path.dirname(absolute)), path.basename(absolute));
-    } catch {
-      return absolute;
-    }
-  }
-}
-
 /** The lock files held by the update functions running in the current async context. */
 const inside = new AsyncLocalStorage<ReadonlySet<string>>();
 
@@ -204,31 +168,17 @@ export class StoreImpl<T> implements Store<T> {
   readonly #backend: BackendOption | undefined;
   readonly #followSymlinks: boolean;
 
-  constructor(file: string, options: StoreOptions<T>) {
-    if (typeof file !== 'string' || file.length === 0 || file.includes('\0')) {
-      throw new StoreInvalidArgumentError('path must be a non-empty string without NUL bytes');
-    }
-    if (typeof options !== 'object' || options === null) {
-      throw new StoreInvalidArgumentError('options must be an object');
-    }
-    this.#followSymlinks = options.followSymlinks === true;
-    this.path = realPath(file, this.#followSymlinks);
-    this.format = formatOf(this.path, options.format);
-    this.#schema = checkSchema(options.schema);
-    this.#hasDefaults = options.defaults !== undefined;
-    // A private copy: later changes to the caller's object must not change the defaults.
-    this.#defaults = options.defaults === undefined ? undefined : structuredClone(options.defaults);
-    this.durable = options.durable ?? true;
-    if (options.timeout !== undefined) {
-      try {
-        checkTimeout(options.timeout);
-      } catch (error) {
-        throw new StoreInvalidArgumentError((error as Error).message);
-      }
-    }
-    this.timeout = options.timeout;
-    this.#lockfilePath = options.lockfilePath;
-    this.#backend = options.backend;
+  constructor(settings: StoreSettings) {
+    this.path = settings.path;
+    this.format = settings.format;
+    this.durable = settings.durable;
+    this.timeout = settings.timeout;
+    this.#schema = settings.schema;
+    this.#hasDefaults = settings.hasDefaults;
+    this.#defaults = settings.defaults;
+    this.#lockfilePath = settings.lockfilePath;
+    this.#backend = settings.backend;
+    this.#followSymlinks = settings.followSymlinks;
   }
 
   /** The lock file of this store (absolute). */
@@ -343,20 +293,13 @@ export class StoreImpl<T> implements Store<T> {
 }
 
 /**
- * Open a JSON or YAML file as a typed store: `read()` a frozen snapshot, `update(fn)` under a cross-process
- * lock with an atomic write. Nothing is read until the first call. The format comes from the extension
- * unless `format` says. Values must be plain data (objects, arrays, strings, numbers, booleans, null).
+ * `openStore` itself, loaded: what the check-out registry and the CLI use once they are loaded. Users get
+ * the facade of store-lazy.ts, which makes the same checks before this module is loaded.
  *
- * @throws {StoreInvalidArgumentError} `STORE_INVALID_ARGUMENT` for an empty path, an unknown format or
- *   extension, a schema that is not a Standard Schema validator.
+ * @throws {StoreInvalidArgumentError} `STORE_INVALID_ARGUMENT` as the facade documents.
  * @example
- * const settings = openStore('settings.json', { defaults: { theme: 'light', recent: [] as string[] } });
- * await settings.update((draft) => { draft.recent.push('today.md'); });
- * const { theme } = await settings.read();
- * @example
- * import { z } from 'zod';
- * const feeds = openStore('feeds.yaml', { schema: z.object({ feeds: z.array(z.string().url()) }), defaults: { feeds: [] } });
+ * const registry = openStore<RegistryData>(file, { defaults: EMPTY_REGISTRY });
  */
 export function openStore<T>(file: string, options: StoreOptions<T> = {}): Store<T> {
-  return new StoreImpl<T>(file, options);
+  return new StoreImpl<T>(storeSettings(file, options));
 }

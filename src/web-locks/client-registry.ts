@@ -1,23 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { LocksmithFileError } from '../errors.js';
 import { openRegularSync, readRegular } from '../fs/open-regular.js';
 import { nodeCrypto, threadId } from '../lazy-node.js';
 import type { Backend } from '../lock/backends/backend.js';
 import { inspect } from '../lock/inspect.js';
 import { type LockHandle, tryLock } from '../lock/lock.js';
+import { WebLocksRegistryError } from './errors.js';
 import type { WebLockMode } from './options.js';
 
-/** A Web Locks registry file cannot be written (when a lock is granted) or read (by `query()`). */
-export class WebLocksRegistryError extends LocksmithFileError {
-  static override readonly code = 'WEB_LOCKS_REGISTRY';
-  override readonly code = WebLocksRegistryError.code;
-  override readonly name = 'WebLocksRegistryError';
-
-  constructor(file: string, problem: string, options?: ErrorOptions) {
-    super(file, `Web Locks registry file ${file} ${problem}`, options);
-  }
-}
+export { WebLocksRegistryError };
 
 /** What a registry file says about one request. */
 export interface RequestInfo {

@@ -1,14 +1,13 @@
 import path from 'node:path';
-import { LockInvalidArgumentError, LockUnsupportedError } from '../errors.js';
-import { aliasBackend } from '../lock/backends/alias.js';
-import type { Backend } from '../lock/backends/backend.js';
-import { selectBackend } from '../lock/backends/select.js';
-import { type ClientEntry, Registry } from './client-registry.js';
-import { defaultFolder, prepareFolder, prepareSubfolder } from './folder.js';
+import { LockInvalidArgumentError } from '../errors.js';
+import { defaultFolder } from './folder.js';
 import type { Lock } from './lock.js';
-import { lockFileName } from './lock-names.js';
+import type { ManagerCore } from './manager-core.js';
 import { type ParsedRequest, parseRequest, type WebLockMode, type WebLockOptions } from './options.js';
-import { NameQueue, now, type QueueContext, type Request } from './request-queue.js';
+
+// The class users see checks each call's arguments at once, as the spec orders them; the queues, the kernel
+// locks and the registry (manager-core.ts and what it imports) load with the process's first `request` or
+// `query`, so that `import('locksmith')` does not pay for Web Locks it may never use.
 
 /** One entry of `query()`: the spec's `LockInfo`. */
 export interface WebLockClientInfo {
@@ -37,8 +36,42 @@ export interface LockManagerOptions {
 /** Passed by `createLockManager` only: WebIDL interfaces without a constructor cannot be made by users. */
 const INTERNAL = Symbol('locksmith lock manager');
 
-interface Setup extends QueueContext {
-  locks: string;
+type CoreModule = typeof import('./manager-core.js');
+let coreModule: CoreModule | undefined;
+/** Calls made while manager-core.ts loads, of every manager, in call order. */
+let waiting: { run: (module: CoreModule) => void; fail: (error: unknown) => void }[] | undefined;
+
+/**
+ * Run `run` once the core module is loaded. Calls that wait run in the order they were made, all of them
+ * before any later call, so that requests made in one tick are queued in call order, across managers too,
+ * as they were when the core was loaded at import.
+ */
+function whenLoaded(run: (module: CoreModule) => void, fail: (error: unknown) => void): void {
+  if (waiting) {
+    waiting.push({ run, fail });
+    return;
+  }
+  const calls = [{ run, fail }];
+  waiting = calls;
+  import('./manager-core.js').then(
+    (module) => {
+      coreModule = module;
+      // Calls made by these runs join `calls` and run in this loop, still before any later call.
+      for (let i = 0; i < calls.length; i++) {
+        const call = calls[i]!;
+        try {
+          call.run(module);
+        } catch (error) {
+          call.fail(error);
+        }
+      }
+      waiting = undefined;
+    },
+    (error: unknown) => {
+      waiting = undefined;
+      for (const call of calls) call.fail(error);
+    },
+  );
 }
 
 /**
@@ -56,9 +89,7 @@ interface Setup extends QueueContext {
 export class LockManager {
   #folder: string | undefined;
   readonly #checkOwner: boolean;
-  #setup: Setup | undefined;
-  readonly #names = new Map<string, NameQueue>();
-  #seq = 0;
+  #core: ManagerCore | undefined;
 
   /** @internal Not constructible by users (`TypeError: Illegal constructor`): use `createLockManager`. */
   constructor(token: symbol, options: LockManagerOptions = {}) {
@@ -79,6 +110,20 @@ export class LockManager {
   get folder(): string {
     this.#folder ??= defaultFolder();
     return this.#folder;
+  }
+
+  /** Hand a call to this manager's core: synchronously once the core is loaded. */
+  #use<R>(call: (core: ManagerCore) => Promise<R>): Promise<R> {
+    if (coreModule && !waiting) {
+      this.#core ??= new coreModule.ManagerCore(() => this.folder, this.#checkOwner);
+      return call(this.#core);
+    }
+    return new Promise<R>((resolve, reject) => {
+      whenLoaded((module) => {
+        this.#core ??= new module.ManagerCore(() => this.folder, this.#checkOwner);
+        call(this.#core).then(resolve, reject);
+      }, reject);
+    });
   }
 
   /**
@@ -108,28 +153,12 @@ export class LockManager {
   // `...rest`: the length of `request` is 2, as WebIDL gives it (`request(name, callback)`).
   request(name: unknown, optionsOrCallback: unknown, ...rest: unknown[]): Promise<unknown> {
     let parsed: ParsedRequest<unknown>;
-    let setup: Setup;
     try {
       parsed = parseRequest(name, optionsOrCallback, rest[0]);
-      setup = this.#ready();
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
-      const request: Request = {
-        seq: this.#seq++,
-        name: parsed.name,
-        mode: parsed.mode,
-        kind: parsed.steal ? 'steal' : parsed.ifAvailable ? 'ifAvailable' : 'wait',
-        signal: parsed.signal,
-        callback: parsed.callback,
-        resolve,
-        reject,
-        state: 'pending',
-        since: now(),
-      };
-      this.#queue(parsed.name, setup).add(request);
-    });
+    return this.#use((core) => core.request(parsed));
   }
 
   /**
@@ -145,58 +174,8 @@ export class LockManager {
    * const { held, pending } = await locks.query();
    * for (const lock of held) console.log(`${lock.name} (${lock.mode}) held by ${lock.clientId}`);
    */
-  async query(): Promise<WebLockSnapshot> {
-    const setup = this.#ready();
-    const others = await setup.registry.others();
-    const mine = [...this.#names.values()].flatMap((queue) => queue.entries());
-    const all = [...mine, ...others].sort(
-      (a, b) => a.since - b.since || a.clientId.localeCompare(b.clientId) || a.seq - b.seq,
-    );
-    const info = ({ name, mode, clientId }: ClientEntry): WebLockClientInfo => ({ name, mode, clientId });
-    return {
-      held: all.filter((e) => e.state === 'held').map(info),
-      pending: all.filter((e) => e.state === 'pending').map(info),
-    };
-  }
-
-  #ready(): Setup {
-    if (this.#setup) return this.#setup;
-    prepareFolder(this.folder, this.#checkOwner);
-    const locks = path.join(this.folder, 'locks');
-    const clients = path.join(this.folder, 'clients');
-    prepareSubfolder(locks);
-    prepareSubfolder(clients);
-    // Steal replaces the lock file, which only means something to a lock on the file itself (flock). The
-    // lease backend, chosen by 'auto' on network filesystems, locks differently: refuse rather than pretend.
-    const base: Backend = selectBackend(undefined, path.join(locks, 'web-locks.lock'));
-    if (base.name !== 'kernel') {
-      throw new LockUnsupportedError(
-        `Web Locks need the kernel backend (flock on a local filesystem), but ${locks} gets the ${base.name} backend` +
-          (base.reason ? ` (${base.reason})` : ''),
-      );
-    }
-    const names = this.#names;
-    this.#setup = {
-      locks,
-      base,
-      // An alias of our own: this manager's waits queue apart from others'. A wait that sleeps in the kernel
-      // on a lock file a steal then replaces is aborted and started again by KernelLock.wait.
-      waitBackend: aliasBackend(base),
-      registry: new Registry(clients, base),
-      idle: (queue) => {
-        if (names.get(queue.name) === queue) names.delete(queue.name);
-      },
-    };
-    return this.#setup;
-  }
-
-  #queue(name: string, setup: Setup): NameQueue {
-    let queue = this.#names.get(name);
-    if (!queue) {
-      queue = new NameQueue(name, path.join(setup.locks, lockFileName(name)), setup);
-      this.#names.set(name, queue);
-    }
-    return queue;
+  query(): Promise<WebLockSnapshot> {
+    return this.#use((core) => core.query());
   }
 }
 

@@ -1,10 +1,11 @@
 // The Web Locks spec's behaviours, one by one, within one process.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { createLockManager, type LockManager, WebLock } from '../../src/index.js';
-import { waitFor } from '../helpers/children.js';
+import { FIXTURES, waitFor } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const CLIENT = `node-${process.pid}-${threadId}`;
@@ -374,5 +375,23 @@ describe('Web Locks in one process', { timeout: 30_000 }, () => {
   it('rejects a bad dir at once', () => {
     assert.throws(() => createLockManager({ dir: '' }), { code: 'LOCK_INVALID_ARGUMENT' });
     assert.throws(() => createLockManager({ dir: 'a\0b' }), { code: 'LOCK_INVALID_ARGUMENT' });
+  });
+});
+
+describe('Web Locks: calls made before the core has loaded', { timeout: 60_000 }, () => {
+  it('are decided in call order, across managers, as when the core loaded at import', () => {
+    const output = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(FIXTURES, 'web-locks-first-tick.ts'), tempDir()],
+      { encoding: 'utf8', timeout: 50_000 },
+    );
+    const result = JSON.parse(output.trim()) as unknown;
+    // The first request holds `n`; the ifAvailable ones made after it in the same tick, by the same manager
+    // and by another on the same folder, find it busy; the query made then sees the first one held.
+    assert.deepEqual(result, {
+      got: { first: 'n', sameManager: 'null', otherManager: 'null' },
+      held: ['n'],
+      pending: 0,
+    });
   });
 });
