@@ -127,10 +127,18 @@ async function readStoreFile(file: string, followSymlinks: boolean): Promise<Uin
 
 // Each codec (with its parser, yaml or jsonc-parser) loads on first use: a program that never reads a store
 // in that format, or never opens one, does not pay for it.
+// Each is imported once: later calls skip the module resolution, and keep working in a process that has
+// since dropped the privileges it needed to read the installed files.
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
 const CODECS: Record<StoreFormat, () => Promise<Codec>> = {
-  json: async () => (await import('./codecs/json.js')).jsonCodec,
-  yaml: async () => (await import('./codecs/yaml.js')).yamlCodec,
+  json: once(async () => (await import('./codecs/json.js')).jsonCodec),
+  yaml: once(async () => (await import('./codecs/yaml.js')).yamlCodec),
 };
+const writer = once(() => import('../fs/write-file-atomic.js'));
+const lockCore = once(() => import('../lock/lock.js'));
 
 /** The lock files held by the update functions running in the current async context. */
 const inside = new AsyncLocalStorage<ReadonlySet<string>>();
@@ -250,7 +258,7 @@ export class StoreImpl<T> implements Store<T> {
 
   async prepare(planned: Planned, signal: AbortSignal | undefined): Promise<PreparedWrite> {
     // Loaded on the first write: a process that only reads a store never loads the writer (nor node:crypto).
-    const { prepareAtomicWrite } = await import('../fs/write-file-atomic.js');
+    const { prepareAtomicWrite } = await writer();
     return await prepareAtomicWrite(this.path, planned.bytes, {
       durable: this.durable,
       followSymlinks: this.#followSymlinks,
@@ -265,7 +273,7 @@ export class StoreImpl<T> implements Store<T> {
   async update(fn: Updater<T>, options: UpdateOptions = {}): Promise<DeepReadonly<T>> {
     if (typeof fn !== 'function') throw new StoreInvalidArgumentError('update takes a function');
     refuseNested([this.lockKey]);
-    const { lock } = await import('../lock/lock.js');
+    const { lock } = await lockCore();
     const handle = await lock(this.path, {
       ...this.lockOptions(options),
       ...(this.#lockfilePath === undefined ? {} : { lockfilePath: this.#lockfilePath }),
