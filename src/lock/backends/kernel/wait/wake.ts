@@ -19,38 +19,6 @@ export const HANDOFF_MS = 5;
 /** Lock files (by device and inode) recently handed to a woken waiter, and until when. */
 const handedOff = new Map<string, number>();
 
-/**
- * Queues (by folder) whose new head is still to be woken by a waiter that took the lock: see `promoteSoon`.
- */
-const promotions = new Map<string, NodeJS.Immediate>();
-
-/**
- * A waiter that took the lock exclusively wakes the next live waiter (the new head, which then polls for
- * a holder that dies) one turn of the event loop later, not at once, and not at all if it releases first:
- * its release wakes that waiter in any case. A lock held for a moment (the common case) thus costs one
- * wake-up per hand-off instead of two; the new head is woken at once by the release, or a turn later by
- * this, so a holder killed while holding is still noticed within the head's poll (unless it dies within
- * that one turn: then the next waiter finds out at its `IDLE_CHECK_MS` check).
- */
-export function promoteSoon(folder: string, native: NativeLock): void {
-  if (promotions.has(folder)) return;
-  promotions.set(
-    folder,
-    setImmediate(() => {
-      promotions.delete(folder);
-      wakeFirst(folder, native);
-    }),
-  );
-}
-
-/** A release wakes the head itself: a pending promotion of the same queue has nothing left to do. */
-function cancelPromotion(folder: string): void {
-  const pending = promotions.get(folder);
-  if (pending === undefined) return;
-  clearImmediate(pending);
-  promotions.delete(folder);
-}
-
 /** Wake the first live waiter of a queue; whether there was one. Dead tickets met on the way are removed. */
 export function wakeFirst(folder: string, native: NativeLock): boolean {
   for (const name of queued(folder)) {
@@ -70,8 +38,7 @@ export function handOff(dev: bigint, ino: bigint, native: NativeLock): boolean {
   const folder = queueFolder(dev, ino);
   // existsSync does not build an Error for a missing folder, as readdirSync's throw would (~10 µs): this
   // is every uncontended release's only cost of the queue.
-  if (!folder || (handedOff.size === 0 && promotions.size === 0 && !fs.existsSync(folder))) return false;
-  cancelPromotion(folder);
+  if (!folder || (handedOff.size === 0 && !fs.existsSync(folder))) return false;
   const key = `${dev}-${ino}`;
   const woke = wakeFirst(folder, native);
   if (woke) handedOff.set(key, performance.now() + HANDOFF_MS);

@@ -122,11 +122,11 @@ describe('the wait queue', { timeout: 60_000, skip }, () => {
     lf.close();
   });
 
-  it('a waiter that takes the lock wakes the next one a turn later, or never when its release comes first', async () => {
+  it('a waiter that takes the lock wakes the next one at once, which becomes the head', async () => {
     const lf = lockFile();
     const holder = lf.open();
     assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
-    const [a, b, c] = [lf.open(), lf.open(), lf.open()];
+    const [a, b] = [lf.open(), lf.open()];
     const waitA = waitInQueue(a, 'exclusive', 30_000, undefined, native)!;
     const waitB = waitInQueue(b, 'exclusive', 30_000, undefined, native)!;
     const folder = queueFolder(holder.dev, holder.ino)!;
@@ -135,18 +135,39 @@ describe('the wait queue', { timeout: 60_000, skip }, () => {
     const before = touchedAt(ticketB!);
     release(holder);
     assert.equal(await waitA, 'held');
-    // Still in the turn in which A took the lock: B was not woken for nothing.
-    assert.equal(touchedAt(ticketB!), before, 'no wake-up of the next waiter while A holds for a moment');
-    // A holds on past the turn: B is woken to become the head (it polls for a holder that dies).
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.notEqual(touchedAt(ticketB!), before, 'the next waiter was promoted a turn later');
+    // Still in the turn in which A took the lock: B was already told it is the head (it polls from now on).
+    assert.notEqual(touchedAt(ticketB!), before, 'the next waiter was promoted when A took the lock');
     release(a);
     assert.equal(await waitB, 'held');
-    // B releases in the turn it took the lock: only the release wakes C, and once.
-    const waitC = waitInQueue(c, 'exclusive', 30_000, undefined, native)!;
-    release(b);
-    assert.equal(await waitC, 'held');
-    native.unlock(c.fd);
+    native.unlock(b.fd);
+    lf.close();
+  });
+
+  it("a holder killed in the turn it took the lock from the queue is noticed at the head's pace", async () => {
+    const lf = lockFile();
+    const holder = lf.open();
+    assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
+    // The child queues first (the head); it kills itself in the turn in which the lock is granted to it.
+    const child = spawnChild('die-holding.ts');
+    await child.next('ready', 60_000);
+    child.send({ type: 'lock', path: lf.file });
+    await child.next('waiting');
+    const deadline = performance.now() + 20_000;
+    while (tickets(holder).length === 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const waiter = lf.open();
+    const waiting = waitInQueue(waiter, 'exclusive', 30_000, undefined, native)!;
+    assert.equal(tickets(holder).length, 2, 'the child is the head, this waiter the next');
+    release(holder);
+    const { signal } = await child.exited;
+    assert.equal(signal, 'SIGKILL');
+    const died = performance.now();
+    assert.equal(await waiting, 'held');
+    // The next waiter's own check of the waiters before it comes only every IDLE_CHECK_MS (2 s).
+    const took = performance.now() - died;
+    assert.ok(took < 500, `the next waiter took the lock ${took.toFixed(0)} ms after the holder died`);
+    native.unlock(waiter.fd);
     lf.close();
   });
 
