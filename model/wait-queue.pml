@@ -8,15 +8,18 @@
  *            ticket is before its own (readdir, then probe each earlier one, removing dead ones); if it is
  *            the head, try the lock; else, or if busy, sleep until its ticket is touched.
  *   holder   unlock; then touch the first live ticket (readdir, probe in order, skip and remove dead ones).
- *   a head that gives up removes its ticket, then touches the first live ticket; a head that takes the lock
- *            removes its ticket and touches the first live one a turn later, or not at all when its
- *            release comes first (the release touches it then): both are modelled (`promote`).
+ *   a head that gives up, or takes the lock, removes its ticket, then touches the first live ticket at once.
  * The real waiters also poll: the head every 40 ms (for a holder that died, or one that knows nothing of
- * the queue), the others once a second (for a head that died). Here a poll is spin's `timeout`: it is only
- * enabled when nothing else can move. Checked: mutual exclusion, and that a poll is never what ends a
- * stall unless some process crashed - without crashes every release reaches a waiter that will act on it.
- * The mutants show the check can fail: -DTRY_BEFORE_TICKET (a waiter tries the lock before its ticket is
- * visible) and -DWAKE_BEFORE_UNLOCK (a holder touches the ticket before it unlocks) both lose wake-ups.
+ * the queue), the others every 2 s (for a head that died). Here a poll is spin's `timeout`: it is only
+ * enabled when nothing else can move. Checked: mutual exclusion; that a poll is never what ends a stall
+ * unless some process crashed - without crashes every release reaches a waiter that will act on it; and
+ * that after a holder's crash a head is polling (the 40 ms poll, not a 2 s check, ends the stall). Holders
+ * may crash while holding, after the promotion; taking the lock and the promotion are one step here (in
+ * the code they are two system calls apart, a window a kill cannot aim at from outside).
+ * The mutants show the checks can fail: -DTRY_BEFORE_TICKET (a waiter tries the lock before its ticket is
+ * visible) and -DWAKE_BEFORE_UNLOCK (a holder touches the ticket before it unlocks) both lose wake-ups;
+ * -DDEFERRED_PROMOTION (the next waiter is promoted a turn after the lock is taken, or not at all when the
+ * release comes first) leaves no head polling after a holder dies within that turn.
  */
 
 #ifndef N
@@ -39,8 +42,11 @@ byte nextSeq = 0;
 bool touched[N];       /* its ticket was touched since it last looked */
 byte inside = 0;
 byte crashed = 0;
+byte crashedHolding = 0; /* crashes of a process that held the lock */
+bool polling[N];       /* process i sleeps as the head: it polls the lock every 40 ms */
 
-#define CRASHPOINT if :: (crashed < CRASHES) -> goto crash :: skip fi
+/* The check and the count are one step: two processes cannot both take the last allowed crash. */
+#define CRASHPOINT if :: atomic { (crashed < CRASHES) -> crashed++ }; goto crash :: skip fi
 
 /* The first live ticket in arrival order before `limit` (or any, with limit 255), dead ones removed on
  * the way; `found` is NOBODY when there is none. The folder is read once (a snapshot); each probe is a
@@ -83,6 +89,7 @@ proctype P(byte i) {
   byte j, best, next, snapshot;
   bool head;
   bool promote = false;
+  bool anyPolling;
   do
   :: r == ROUNDS -> break
   :: else ->
@@ -112,27 +119,36 @@ look:
      if
      :: head ->
         if
-        :: atomic { holder == NOBODY -> holder = i; queued[i] = false }; promote = true; goto critical
+        :: atomic { holder == NOBODY -> holder = i; queued[i] = false }; promote = true;
+#ifndef DEFERRED_PROMOTION
+           wakeFirst(); promote = false;
+#endif
+           goto critical
         :: atomic { holder != NOBODY -> skip }
         fi
      :: else
      fi;
 sleep:
      CRASHPOINT;
+     polling[i] = head;
      if
      :: atomic { touched[i] -> touched[i] = false }
-     :: timeout -> assert(crashed > 0) /* a poll ends the stall */
+     :: timeout -> assert(crashed > 0); /* a poll ends the stall */
+        d_step { anyPolling = false; j = 0; do :: j < N -> anyPolling = anyPolling || polling[j]; j++ :: else -> break od; j = 0 };
+        assert(crashedHolding == 0 || anyPolling) /* the head's 40 ms poll, not a 2 s check */
      fi;
+     polling[i] = false;
      goto look;
 critical:
      inside++;
      assert(inside == 1);
-     /* the deferred promotion of the next waiter: done while holding, or cancelled by the release */
+     /* DEFERRED_PROMOTION: the next waiter is promoted while holding, or the release comes first */
      if
      :: promote -> if :: wakeFirst() :: skip fi
      :: else
      fi;
      promote = false;
+     CRASHPOINT; /* a holder may die while holding */
      inside--;
 #ifdef WAKE_BEFORE_UNLOCK
      wakeFirst();
@@ -145,7 +161,10 @@ critical:
   od;
   goto end;
 crash:
-  atomic { alive[i] = false; crashed++; if :: holder == i -> holder = NOBODY :: else fi };
+  atomic {
+    alive[i] = false; polling[i] = false;
+    if :: holder == i -> holder = NOBODY; inside--; crashedHolding++ :: else fi
+  };
 end:
   skip
 }

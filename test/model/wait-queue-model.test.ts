@@ -29,4 +29,12 @@ describe('the wait queue model (spin)', { timeout: 240_000 }, () => {
       assert.match(result.output, /assertion violated \(crashed>0\)/);
     });
   }
+
+  it('finds a holder dying with no head polling when the promotion is deferred (-DDEFERRED_PROMOTION)', {
+    skip,
+  }, () => {
+    const result = verify(['-DDEFERRED_PROMOTION', '-DN=2', '-DROUNDS=2', '-DCRASHES=1']);
+    assert.ok(result.errors >= 1, result.output);
+    assert.match(result.output, /assertion violated \(\(crashedHolding==0\)\|\|anyPolling\)/);
+  });
 });

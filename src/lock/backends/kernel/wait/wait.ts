@@ -3,7 +3,7 @@ import type { LockMode } from '../../backend.js';
 import type { NativeLock } from '../native-lock.js';
 import { ensureUserFolder, queueFolder } from './queue-dir.js';
 import { atHead, enterQueue, leaveQueue, type Ticket } from './ticket.js';
-import { promoteSoon, wakeFirst } from './wake.js';
+import { wakeFirst } from './wake.js';
 
 /**
  * A wait that costs no thread: the process joins the lock's wait queue (a flock-held ticket file) and
@@ -14,8 +14,9 @@ import { promoteSoon, wakeFirst } from './wake.js';
  * - The head also polls the lock every `HEAD_POLL_MS`: that is how it notices a holder that died (the
  *   kernel drops its lock, but nobody touches the ticket) and a holder that knows nothing of the queue
  *   (util-linux flock(1), Python's filelock), within that time. Only the head polls.
- * - A waiter that leaves the head (it took the lock, gave up, or was aborted) touches the next live ticket,
- *   which becomes the head. A waiter behind a dead head finds out at its next check (`IDLE_CHECK_MS`).
+ * - A waiter that leaves the head (it took the lock, gave up, or was aborted) touches the next live ticket
+ *   at once, which becomes the head. A waiter behind a dead head finds out at its next check
+ *   (`IDLE_CHECK_MS`).
  */
 
 /**
@@ -80,10 +81,10 @@ export function waitInQueue(
       watcher.close();
       signal?.removeEventListener('abort', onAbort);
       leaveQueue(ticket);
-      // The next waiter becomes the head: it must start polling. A shared holder lets the next waiter try at
-      // once, in case it is shared too; an exclusive one does it a turn later unless its release does.
-      if (head && result === 'held' && mode === 'exclusive') promoteSoon(folder, native);
-      else if (head) wakeFirst(folder, native);
+      // The next waiter becomes the head at once: it must start polling, so that it notices within
+      // HEAD_POLL_MS if this process dies while holding, even in the turn it took the lock. (A shared waiter's
+      // wake-up also lets the next one try at once, in case it is shared too.)
+      if (head) wakeFirst(folder, native);
       resolve(result);
     };
     const onAbort = () => finish('aborted');

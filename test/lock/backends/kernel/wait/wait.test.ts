@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createPosixLock } from '../../../../../src/lock/backends/kernel/posix.js';
 import {
+  BARGE_MS,
   HANDOFF_MS,
   HEAD_POLL_MS,
   handedOffRecently,
   handOff,
   queueWaitsAvailable,
+  ticketAge,
   waitInQueue,
 } from '../../../../../src/lock/backends/kernel/wait/index.js';
 import { queueFolder } from '../../../../../src/lock/backends/kernel/wait/queue-dir.js';
 import { holdWithFlock, killChildrenAfter, spawnChild } from '../../../../helpers/children.js';
+import { setEnv } from '../../../../helpers/env.js';
 import { tempDir } from '../../../../helpers/tmp.js';
 
 killChildrenAfter();
@@ -122,11 +125,11 @@ describe('the wait queue', { timeout: 60_000, skip }, () => {
     lf.close();
   });
 
-  it('a waiter that takes the lock wakes the next one a turn later, or never when its release comes first', async () => {
+  it('a waiter that takes the lock wakes the next one at once, which becomes the head', async () => {
     const lf = lockFile();
     const holder = lf.open();
     assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
-    const [a, b, c] = [lf.open(), lf.open(), lf.open()];
+    const [a, b] = [lf.open(), lf.open()];
     const waitA = waitInQueue(a, 'exclusive', 30_000, undefined, native)!;
     const waitB = waitInQueue(b, 'exclusive', 30_000, undefined, native)!;
     const folder = queueFolder(holder.dev, holder.ino)!;
@@ -135,18 +138,39 @@ describe('the wait queue', { timeout: 60_000, skip }, () => {
     const before = touchedAt(ticketB!);
     release(holder);
     assert.equal(await waitA, 'held');
-    // Still in the turn in which A took the lock: B was not woken for nothing.
-    assert.equal(touchedAt(ticketB!), before, 'no wake-up of the next waiter while A holds for a moment');
-    // A holds on past the turn: B is woken to become the head (it polls for a holder that dies).
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.notEqual(touchedAt(ticketB!), before, 'the next waiter was promoted a turn later');
+    // Still in the turn in which A took the lock: B was already told it is the head (it polls from now on).
+    assert.notEqual(touchedAt(ticketB!), before, 'the next waiter was promoted when A took the lock');
     release(a);
     assert.equal(await waitB, 'held');
-    // B releases in the turn it took the lock: only the release wakes C, and once.
-    const waitC = waitInQueue(c, 'exclusive', 30_000, undefined, native)!;
-    release(b);
-    assert.equal(await waitC, 'held');
-    native.unlock(c.fd);
+    native.unlock(b.fd);
+    lf.close();
+  });
+
+  it("a holder killed in the turn it took the lock from the queue is noticed at the head's pace", async () => {
+    const lf = lockFile();
+    const holder = lf.open();
+    assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
+    // The child queues first (the head); it kills itself in the turn in which the lock is granted to it.
+    const child = spawnChild('die-holding.ts');
+    await child.next('ready', 60_000);
+    child.send({ type: 'lock', path: lf.file });
+    await child.next('waiting');
+    const deadline = performance.now() + 20_000;
+    while (tickets(holder).length === 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const waiter = lf.open();
+    const waiting = waitInQueue(waiter, 'exclusive', 30_000, undefined, native)!;
+    assert.equal(tickets(holder).length, 2, 'the child is the head, this waiter the next');
+    release(holder);
+    const { signal } = await child.exited;
+    assert.equal(signal, 'SIGKILL');
+    const died = performance.now();
+    assert.equal(await waiting, 'held');
+    // The next waiter's own check of the waiters before it comes only every IDLE_CHECK_MS (2 s).
+    const took = performance.now() - died;
+    assert.ok(took < 500, `the next waiter took the lock ${took.toFixed(0)} ms after the holder died`);
+    native.unlock(waiter.fd);
     lf.close();
   });
 
@@ -198,12 +222,31 @@ describe('the wait queue', { timeout: 60_000, skip }, () => {
     lf.close();
   });
 
-  it('after waking a waiter, this process does not take the lock back for a moment', async () => {
+  /**
+   * A live ticket (flock-held here) stamped `agoMs` before now, as if a waiter had queued then. A negative
+   * age stands for one that queued just now, however late this line runs on a loaded machine.
+   */
+  function queuedTicket(d: { dev: bigint; ino: bigint }, agoMs: number) {
+    const folder = queueFolder(d.dev, d.ino)!;
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const stamp = process.hrtime.bigint() - BigInt(Math.round(agoMs * 1e6));
+    const file = path.join(folder, `${stamp.toString().padStart(20, '0')}-${process.pid}-${count++}`);
+    const fd = openSync(file, 'wx+');
+    assert.equal(native.tryLock(fd, 'exclusive'), 'held');
+    return {
+      leave: () => {
+        unlinkSync(file);
+        closeSync(fd);
+      },
+    };
+  }
+
+  it('after waking a waiter, this process does not take the lock back for a moment (strict order)', () => {
     const lf = lockFile();
     const holder = lf.open();
     assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
-    const waiter = lf.open();
-    const waiting = waitInQueue(waiter, 'exclusive', 30_000, undefined, native)!;
+    // Even for a waiter that queued just now.
+    const waiter = queuedTicket(holder, -60_000);
     assert.equal(handedOffRecently(holder.dev, holder.ino), false);
     const released = performance.now();
     native.unlock(holder.fd);
@@ -211,9 +254,32 @@ describe('the wait queue', { timeout: 60_000, skip }, () => {
     const recently = handedOffRecently(holder.dev, holder.ino);
     // The hold-back lasts HANDOFF_MS: on a loaded machine this line may run later than that.
     if (performance.now() - released < HANDOFF_MS) assert.equal(recently, true, 'held back');
-    assert.equal(await waiting, 'held');
-    release(waiter);
+    waiter.leave();
+    assert.equal(handOff(holder.dev, holder.ino, native), false, 'nobody left to wake');
     assert.equal(handedOffRecently(holder.dev, holder.ino), false, 'nobody left to hand it to');
+    lf.close();
+  });
+
+  it('under LOCKSMITH_WAIT=barge, a waiter that queued just now may be overtaken, one that queued BARGE_MS ago not', (t) => {
+    setEnv(t, 'LOCKSMITH_WAIT', 'barge');
+    const lf = lockFile();
+    const holder = lf.open();
+    assert.ok(ticketAge('00000000000000000001-1-0') > BARGE_MS, 'an old stamp is old');
+    const young = queuedTicket(holder, -60_000);
+    assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
+    native.unlock(holder.fd);
+    assert.equal(handOff(holder.dev, holder.ino, native), true, 'the waiter was woken');
+    assert.equal(handedOffRecently(holder.dev, holder.ino), false, 'no hold-back: may lock again');
+    young.leave();
+    const old = queuedTicket(holder, BARGE_MS * 4);
+    const released = performance.now();
+    assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
+    native.unlock(holder.fd);
+    assert.equal(handOff(holder.dev, holder.ino, native), true);
+    const recently = handedOffRecently(holder.dev, holder.ino);
+    if (performance.now() - released < HANDOFF_MS)
+      assert.equal(recently, true, 'an old waiter is not overtaken');
+    old.leave();
     lf.close();
   });
 
