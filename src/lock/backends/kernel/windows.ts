@@ -21,6 +21,14 @@ const ERROR_IO_PENDING = 997;
  * queue's head sleeps on its holder's process handle rather than polling (windows/holder-exit.ts).
  */
 export function createWindowsLock(): NativeLock {
+  // One instance per process: koffi refuses a second declaration of the same named types.
+  windowsLock ??= makeWindowsLock();
+  return windowsLock;
+}
+
+let windowsLock: NativeLock | undefined;
+
+function makeWindowsLock(): NativeLock {
   const koffi = loadKoffi();
   const kernel32 = koffi.load('kernel32.dll');
   const node = koffi.load(process.execPath);
