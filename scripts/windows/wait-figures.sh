@@ -16,13 +16,16 @@ rm -rf "$stage/build"
 cp "$repo/scripts/windows/wait-figures.mjs" "$stage/wait-figures.mjs"
 cd "$stage"
 hz=$(getconf CLK_TCK)
-ticks() {
-  local sum=0 p
+# One line per node.exe / wineserver process: pid, name, utime + stime (clock ticks).
+snap() {
+  local p t name
   for p in $(pgrep -f 'node.exe|wineserver'); do
-    read -r u s < <(cut -d' ' -f14,15 "/proc/$p/stat" 2>/dev/null || echo 0 0)
-    sum=$((sum + u + s))
+    # Fields 14 and 15 of /proc/PID/stat, counted after the command name (which may hold spaces).
+    t=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }') || continue
+    [ -n "$t" ] || continue
+    name=node; grep -qa wineserver "/proc/$p/cmdline" 2>/dev/null && name=wineserver
+    echo "$p $name $t"
   done
-  echo "$sum"
 }
 idle() { # $1: waiter or sleeper
   rm -f idle-ready
@@ -30,8 +33,15 @@ idle() { # $1: waiter or sleeper
   for _ in $(seq 1 240); do [ -f idle-ready ] && break; sleep 0.5; done
   [ -f idle-ready ] || { echo "the 16 processes never got ready"; cat idle.err; exit 1; }
   sleep 3
-  a=$(ticks); t0=$(date +%s%N); sleep 10; b=$(ticks); t1=$(date +%s%N)
-  echo "16 ${1}s: $(awk -v d=$((b - a)) -v hz="$hz" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", 100 * d / hz / (ns / 1e9) }') % of a core (node.exe + wineserver)"
+  snap >snap.a; t0=$(date +%s%N); sleep 10; snap >snap.b; t1=$(date +%s%N)
+  # The total, then where it goes: wineserver, and the node.exe processes from the busiest down (the
+  # queue's head, which polls, stands out when it is the cost).
+  awk -v hz="$hz" -v s=$(((t1 - t0) / 1000000)) '
+    FNR == NR { a[$1] = $3; next }
+    ($1 in a) { printf "%s %.2f\n", $2, 100 * ($3 - a[$1]) / hz / (s / 1000) }
+  ' snap.a snap.b | sort -k2,2gr | awk -v who="16 ${1}s" '
+    { total += $2; if ($1 == "wineserver") ws += $2; else list = list sprintf(" %.1f", $2) }
+    END { printf "%s: %.1f %% of a core (node.exe + wineserver); wineserver %.1f, node.exe each:%s\n", who, total, ws, list }'
   wait
 }
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -41,6 +51,8 @@ for strategy in "${@:-queue poll}"; do
     echo "== LOCKSMITH_WAIT=$s"
     export LOCKSMITH_WAIT=$s
     idle waiter
+    # FIGURES=idle: the CPU figures only (quicker, to find where idle CPU goes).
+    [ "${FIGURES:-all}" = idle ] && continue
     for figure in "recovery 10" "wake 10" "readfile 200"; do
       # shellcheck disable=SC2086
       wine "$node_exe" wait-figures.mjs $figure >fig.out 2>fig.err || true

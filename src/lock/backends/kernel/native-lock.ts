@@ -13,4 +13,10 @@ export interface NativeLock {
   unlock(fd: number): void;
   /** Where the holder record starts in the lock file (Windows locks byte 0 itself, as Python's filelock does). */
   readonly recordOffset: number;
+  /**
+   * Where the OS can say when a lock's holder exits (Windows): call `onExit` once when the process that
+   * holds the lock on `fd` ends, and return what cancels that; undefined when the holder cannot be known
+   * for sure (then the wait queue's head polls for it).
+   */
+  watchHolderExit?(fd: number, onExit: () => void): (() => void) | undefined;
 }

@@ -2,6 +2,7 @@ import { LockIOError } from '../../../errors.js';
 import type { LockMode } from '../backend.js';
 import { loadKoffi } from './ffi.js';
 import type { NativeAttempt, NativeLock } from './native-lock.js';
+import { createHolderExitWatch } from './windows/holder-exit.js';
 
 const LOCKFILE_FAIL_IMMEDIATELY = 0x1;
 const LOCKFILE_EXCLUSIVE_LOCK = 0x2;
@@ -16,9 +17,18 @@ const ERROR_IO_PENDING = 997;
  * Tested under Wine in CI (`npm run test:windows`, test/windows/), not on a real Windows machine (see the
  * README's Platforms). Waits sleep in the wait queue (kernel/wait/, queue folder in kernel/windows/), as
  * on Linux: an overlapped LockFileEx wait never completes under Wine 8 (ERROR_IO_PENDING, no completion
- * after the release, CancelIoEx finds nothing), so the kernel's own wait cannot be tested here.
+ * after the release, CancelIoEx finds nothing), so the kernel's own wait cannot be tested here. The
+ * queue's head sleeps on its holder's process handle rather than polling (windows/holder-exit.ts).
  */
 export function createWindowsLock(): NativeLock {
+  // One instance per process: koffi refuses a second declaration of the same named types.
+  windowsLock ??= makeWindowsLock();
+  return windowsLock;
+}
+
+let windowsLock: NativeLock | undefined;
+
+function makeWindowsLock(): NativeLock {
   const koffi = loadKoffi();
   const kernel32 = koffi.load('kernel32.dll');
   const node = koffi.load(process.execPath);
@@ -48,8 +58,12 @@ export function createWindowsLock(): NativeLock {
   const getLastError = kernel32.func('__stdcall', 'GetLastError', 'uint32_t', []) as () => number;
   const overlapped = () => ({ Internal: 0, InternalHigh: 0, Offset: 0, OffsetHigh: 0, hEvent: null });
 
+  const recordOffset = 1;
+  const watchHolderExit = createHolderExitWatch(koffi, kernel32, recordOffset);
+
   return {
-    recordOffset: 1,
+    recordOffset,
+    watchHolderExit,
     tryLock(fd: number, mode: LockMode): NativeAttempt {
       const flags = LOCKFILE_FAIL_IMMEDIATELY | (mode === 'exclusive' ? LOCKFILE_EXCLUSIVE_LOCK : 0);
       if (lockFileEx(getHandle(fd), flags, 0, 1, 0, overlapped())) return 'held';

@@ -74,10 +74,12 @@ export function waitInQueue(
     let head = false;
     let done = false;
     let timer: NodeJS.Timeout | undefined;
+    let unwatch: (() => void) | undefined; // the head's watch of its holder's exit, where the OS has one
     const finish = (result: QueueWaitResult) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      unwatch?.();
       watcher.close();
       signal?.removeEventListener('abort', onAbort);
       leaveQueue(ticket);
@@ -99,8 +101,11 @@ export function waitInQueue(
       }
       const left = deadline - performance.now();
       if (left <= 0) return finish('timeout');
+      // A head that can sleep until its holder exits need not poll for it (see NativeLock.watchHolderExit).
+      unwatch?.();
+      unwatch = head ? native.watchHolderExit?.(file.fd, look) : undefined;
       // The timer keeps the process alive while it waits, as a waiting call should.
-      timer = setTimeout(look, Math.min(left, head ? HEAD_POLL_MS : IDLE_CHECK_MS));
+      timer = setTimeout(look, Math.min(left, head && !unwatch ? HEAD_POLL_MS : IDLE_CHECK_MS));
     };
     watcher.on('change', look);
     watcher.on('error', () => {
