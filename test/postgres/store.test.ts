@@ -11,7 +11,9 @@ killChildrenAfter();
 
 const NAMESPACE = `store-${process.pid}-${Date.now().toString(36)}`;
 
-describe('the store on the postgres backend', { timeout: 180_000, skip: SKIP }, () => {
+// The bounds guard against a hang, not a slow machine: 800 locked updates by 16 processes, with the server
+// on the same 2 cores, went past 100 s beside 8 busy loops (issue 20's load test).
+describe('the store on the postgres backend', { timeout: 600_000, skip: SKIP }, () => {
   after(async () => {
     const admin = await adminClient();
     await admin.query('delete from locksmith_fencing where key like $1', [`postgres:${NAMESPACE}:%`]);
@@ -27,7 +29,7 @@ describe('the store on the postgres backend', { timeout: 180_000, skip: SKIP }, 
     await Promise.all(workers.map((w) => w.next('ready', 60_000)));
     for (const worker of workers) worker.send({ type: 'store-increments', file, times: 50 });
     const replies = await Promise.all(
-      workers.map((w) => Promise.race([w.next('done', 100_000), w.next('error', 100_000)])),
+      workers.map((w) => Promise.race([w.next('done', 500_000), w.next('error', 500_000)])),
     );
     for (const reply of replies) assert.equal(reply.type, 'done', JSON.stringify(reply));
     assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { count: number }).count, 800);
