@@ -1,6 +1,6 @@
 // What the built package (dist/, as scripts/bundle-dist.js bundles it) loads in a short-lived process:
 // Node's ES module loader costs about a millisecond of CPU per file, so `import('locksmith')` and
-// `locksmith run` each read a few files, and a first uncontended lock reads none more. Needs dist/ built
+// `locksmith run` each read a few files, and a first uncontended lock reads none more (nor perf_hooks). Needs dist/ built
 // (`npm ci` or `npm run build`); skipped without it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +13,13 @@ import { tempDir } from './helpers/tmp.js';
 
 const built = existsSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'index.js'));
 
-function stagesOf(args: string[]): Record<string, string[]> {
+interface Stage {
+  stage: string;
+  files: string[];
+  builtins: string[];
+}
+
+function stagesOf(args: string[]): Record<string, Stage> {
   const output = execFileSync(
     process.execPath,
     [path.join(FIXTURES, 'dist-footprint.mjs'), tempDir(), ...args],
@@ -25,14 +31,18 @@ function stagesOf(args: string[]): Record<string, string[]> {
   const stages = output
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as { stage: string; files: string[] });
-  return Object.fromEntries(stages.map((s) => [s.stage, s.files]));
+    .map((line) => JSON.parse(line) as Stage);
+  return Object.fromEntries(stages.map((s) => [s.stage, s]));
 }
 
 /** The files of `later` that `earlier` had not loaded. */
-function added(earlier: string[] | undefined, later: string[] | undefined): string[] {
-  return (later ?? []).filter((file) => !earlier?.includes(file));
+function added(earlier: Stage | undefined, later: Stage | undefined): string[] {
+  assert.ok(earlier && later, 'both stages were reported');
+  return later.files.filter((file) => !earlier.files.includes(file));
 }
+
+/** Built-in modules a one-shot lock has no use for: perf_hooks (read the clock only for a timeout), crypto. */
+const NOT_FOR_ONE_LOCK = ['perf_hooks', 'crypto'];
 
 describe('import footprint of the built package', {
   timeout: 60_000,
@@ -40,18 +50,24 @@ describe('import footprint of the built package', {
 }, () => {
   it('import reads the root and two chunks; a first lock reads no other file', () => {
     const stages = stagesOf([]);
-    assert.ok(stages.import?.includes('index.js'), 'the root was loaded');
-    assert.equal(stages.import?.length, 3, `files loaded by import: ${stages.import?.join(', ')}`);
+    const files = stages.import?.files ?? [];
+    assert.ok(files.includes('index.js'), 'the root was loaded');
+    assert.equal(files.length, 3, `files loaded by import: ${files.join(', ')}`);
     assert.deepEqual(added(stages.import, stages.lock), [], 'files loaded by the first lock');
+    const builtins = stages.lock?.builtins.filter((name) => NOT_FOR_ONE_LOCK.includes(name));
+    assert.deepEqual(builtins, [], 'built-in modules loaded by import and a first lock');
   });
 
   it('`locksmith run` reads its entry and two chunks, sharing only the lock core with the root', () => {
     const cli = stagesOf(['cli']);
-    const root = stagesOf([]).import ?? [];
-    assert.ok(cli['cli import']?.includes('cli/main.js'), 'the CLI was loaded');
-    assert.equal(cli['cli import']?.length, 3, `files loaded: ${cli['cli import']?.join(', ')}`);
+    const root = stagesOf([]).import?.files ?? [];
+    const files = cli['cli import']?.files ?? [];
+    assert.ok(files.includes('cli/main.js'), 'the CLI was loaded');
+    assert.equal(files.length, 3, `files loaded: ${files.join(', ')}`);
     assert.deepEqual(added(cli['cli import'], cli['cli run']), [], 'files loaded by `run`');
-    const shared = cli['cli run']?.filter((file) => root.includes(file));
+    const shared = cli['cli run']?.files.filter((file) => root.includes(file));
     assert.equal(shared?.length, 1, `files the root's import also loads: ${shared?.join(', ')}`);
+    const builtins = cli['cli run']?.builtins.filter((name) => NOT_FOR_ONE_LOCK.includes(name));
+    assert.deepEqual(builtins, [], 'built-in modules loaded by `run`');
   });
 });
