@@ -1,6 +1,7 @@
-// What the built package (dist/, as scripts/bundle-dist.js bundles it) loads in a short-lived process:
-// Node's ES module loader costs about a millisecond of CPU per file, so `import('locksmith')` and
-// `locksmith run` each read a few files, and a first uncontended lock reads none more (nor perf_hooks). Needs dist/ built
+// What the built package loads in a short-lived process (dist/ as scripts/bundle-dist.js and
+// scripts/bundle-cli-cjs.js build it). Node's ES module loader costs about a millisecond of CPU per file:
+// `import('locksmith')` reads three files and a first uncontended lock none more (nor perf_hooks);
+// `locksmith run` (bin/locksmith.cjs) reads one CommonJS bundle and no ES module. Needs dist/ built
 // (`npm ci` or `npm run build`); skipped without it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -58,16 +59,10 @@ describe('import footprint of the built package', {
     assert.deepEqual(builtins, [], 'built-in modules loaded by import and a first lock');
   });
 
-  it('`locksmith run` reads its entry and two chunks, sharing only the lock core with the root', () => {
-    const cli = stagesOf(['cli']);
-    const root = stagesOf([]).import?.files ?? [];
-    const files = cli['cli import']?.files ?? [];
-    assert.ok(files.includes('cli/main.js'), 'the CLI was loaded');
-    assert.equal(files.length, 3, `files loaded: ${files.join(', ')}`);
-    assert.deepEqual(added(cli['cli import'], cli['cli run']), [], 'files loaded by `run`');
-    const shared = cli['cli run']?.files.filter((file) => root.includes(file));
-    assert.equal(shared?.length, 1, `files the root's import also loads: ${shared?.join(', ')}`);
-    const builtins = cli['cli run']?.builtins.filter((name) => NOT_FOR_ONE_LOCK.includes(name));
+  it('`locksmith run` (bin/locksmith.cjs) reads one CommonJS file and no ES module', () => {
+    const run = stagesOf(['cli'])['cli run'];
+    assert.deepEqual(run?.files, ['cli/plain-run.cjs'], 'files loaded by `run`');
+    const builtins = run?.builtins.filter((name) => NOT_FOR_ONE_LOCK.includes(name));
     assert.deepEqual(builtins, [], 'built-in modules loaded by `run`');
   });
 });
