@@ -10,11 +10,11 @@
 // so the modules of the root's and the CLI's start-up were spread over ~18 chunks (each a file to load).
 // To load few files at start-up, every entry and lazy module is made to reach, through an added
 // side-effect import, one of three groups as a whole; each group then becomes one chunk:
-//   core  what both `import('locksmith')` and `locksmith run` load (the lock core, errors, kernel backend)
-//   root  the rest of what `import('locksmith')` loads (facades, error classes); never loaded by the CLI's
-//         `run`
-//   cli   the rest of what `locksmith run` loads (its command, terminal output); loaded by no library code
+//   core  what both `import('locksmith')` and the CLI's entry load (the lock core, errors, kernel backend)
+//   root  the rest of what `import('locksmith')` loads (facades, error classes); never loaded by the CLI
+//   cli   the rest of what dist/cli/main.js loads (its `run`, terminal output); loaded by no library code
 // The modules and their laziness are unchanged: what loads at start-up is what loaded before, in 3 files.
+// (bin/locksmith.cjs runs a plain `run` from a CommonJS bundle instead: scripts/bundle-cli-cjs.js.)
 //   node scripts/bundle-dist.js [dist]
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
