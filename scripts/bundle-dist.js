@@ -76,19 +76,17 @@ const groups = {
   root: [...ofRoot].filter((file) => !ofCli.has(file) && file !== ROOT),
   cli: [...ofCli].filter((file) => !ofRoot.has(file) && file !== CLI),
 };
-const member = new Map(Object.entries(groups).flatMap(([name, files]) => files.map((file) => [file, name])));
 
 /**
- * The groups a module gets an import of. A group's own module (the lock core is also a lazy module of the
- * store) imports its group too: a cycle of side-effect imports, harmless since each module still comes
- * after what it imports, and without it the module's lazy entry would split its group.
+ * The groups an entry or lazy module gets an import of: each group it reaches some module of (so that each
+ * group's modules are all reached by the same entries, and stay one chunk), and no other: an entry that
+ * needs none of the lock core (`./backend`, types only) loads nothing more. A group's own module that is
+ * also a lazy module (the lock core is one for the store) imports its group: a cycle of side-effect
+ * imports, harmless since each module still comes after what it imports.
  */
 function groupsFor(file) {
-  const group = member.get(file) ?? (file === CLI ? 'cli' : undefined);
-  if (group) return group === 'core' ? ['core'] : ['core', group];
-  if (file === ROOT) return ['core', 'root'];
-  // Every other entry and lazy module (the CLI's program reaches the cli group through its imports).
-  return ['core', 'root', 'cli'].filter((name) => name !== 'cli' || file.endsWith('/cli/program.js'));
+  const reached = closure(file);
+  return Object.keys(groups).filter((name) => groups[name].some((member) => reached.has(member)));
 }
 
 const starts = new Set([...ENTRIES.map((entry) => path.join(dist, entry)), ...lazyTargets]);
