@@ -71,5 +71,5 @@ export function oneShot(subject: Subject, target: string, holdMs: number): Promi
   return timed(file, args);
 }
 
-/** The locksmith CLI, as installed (bin/locksmith.js on dist/). */
-export const CLI = path.join(ROOT_DIR, 'bin', 'locksmith.js');
+/** The locksmith CLI, as installed (bin/locksmith.cjs on dist/). */
+export const CLI = path.join(ROOT_DIR, 'bin', 'locksmith.cjs');

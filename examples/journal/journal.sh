@@ -7,7 +7,7 @@
 # command, host and start; it never waits and never edits. The locks are released when the editor exits,
 # and by the OS if this process dies, even by SIGKILL.
 #
-# LOCKSMITH is the locksmith command line: by default this repository's bin/locksmith.js; once the
+# LOCKSMITH is the locksmith command line: by default this repository's bin/locksmith.cjs; once the
 # package is installed, plain `locksmith`.
 set -eu
 
@@ -22,7 +22,7 @@ if [ -z "${JOURNAL_LOCKED:-}" ]; then
     set -- $LOCKSMITH
     set +f
   else
-    set -- node "$(dirname "$0")/../../bin/locksmith.js"
+    set -- node "$(dirname "$0")/../../bin/locksmith.cjs"
   fi
   # Lock both files (all or nothing, fail at once if either is busy), then run this script again as
   # the locked command: everything below happens under the locks.

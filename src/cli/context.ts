@@ -28,23 +28,38 @@ export function wantsColor(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
   return isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
-function output(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): Output {
-  const isTTY = stream.isTTY === true;
+/**
+ * One of the process's outputs, made on first use: `process.stdout` and `process.stderr` are built when
+ * first read (a pipe's is a socket, ~1.5 ms of CPU for the two), and a plain `locksmith run` that gets its
+ * locks at once writes nothing.
+ */
+function output(open: () => NodeJS.WriteStream, env: NodeJS.ProcessEnv): Output {
+  let stream: NodeJS.WriteStream | undefined;
   let closed = false;
-  // A reader that goes away (`locksmith --help | head -1`) is not an error of ours: stop writing to it.
-  // Anything else is unexpected and stays loud.
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    closed = true;
-  });
+  const get = (): NodeJS.WriteStream => {
+    if (stream) return stream;
+    stream = open();
+    // A reader that goes away (`locksmith --help | head -1`) is not an error of ours: stop writing to it.
+    // Anything else is unexpected and stays loud.
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      closed = true;
+    });
+    return stream;
+  };
   return {
     write: (text) => {
-      if (!closed) stream.write(text);
+      const to = get();
+      if (!closed) to.write(text);
     },
-    isTTY,
-    colors: wantsColor(isTTY, env),
+    get isTTY() {
+      return get().isTTY === true;
+    },
+    get colors() {
+      return wantsColor(this.isTTY, env);
+    },
     get columns() {
-      return isTTY ? stream.columns : undefined;
+      return this.isTTY ? get().columns : undefined;
     },
   };
 }
@@ -52,8 +67,8 @@ function output(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): Output {
 /** The `Cli` of this process: its real stdout, stderr and environment. */
 export function processCli(): Cli {
   return {
-    stdout: output(process.stdout, process.env),
-    stderr: output(process.stderr, process.env),
+    stdout: output(() => process.stdout, process.env),
+    stderr: output(() => process.stderr, process.env),
     env: process.env,
     exitCode: 0,
   };

@@ -1,41 +1,20 @@
 /**
- * The `locksmith` command's entry: `main(argv)`. A plain `run <path>... -- <command> [args...]` (no
- * option: what scripts and git hooks run) goes straight to `runLocked`; every other command line goes to
+ * The `locksmith` command's entry: `main(argv)`. A plain `run <path>... -- <command>` (no option: what
+ * scripts and git hooks run) goes straight to `runPlain` (plain-run.ts); every other command line goes to
  * the commander program of program.ts (see there to add a command), loaded only then: commander and the
  * other commands cost about 27 ms of CPU, which a one-shot `run` would otherwise pay each time.
  */
 import { type Cli, processCli } from './context.js';
-import { escapeLines } from './escape.js';
 import { EXIT } from './exit-codes.js';
-import { runLocked } from './run-locks.js';
-
-/**
- * The paths and command of `run <path>... -- <command> [args...]` when nothing else is on the command
- * line (no option, no path starting with "-"): commander would parse it the same way. Else `undefined`.
- */
-export function plainRun(argv: readonly string[]): { paths: string[]; command: string[] } | undefined {
-  if (argv[0] !== 'run') return undefined;
-  const dashes = argv.indexOf('--');
-  if (dashes < 2 || dashes === argv.length - 1) return undefined;
-  const paths = argv.slice(1, dashes);
-  if (paths.some((p) => p.startsWith('-'))) return undefined;
-  return { paths, command: argv.slice(dashes + 1) };
-}
+import { runPlain, unexpected } from './plain-run.js';
 
 /**
  * Run `locksmith` with `argv` (without node and the script) and resolve its exit status.
  * Never throws: usage errors give 64, unexpected errors 70, both with a message on stderr.
  */
 export async function main(argv: string[], cli: Cli = processCli()): Promise<number> {
-  const plain = plainRun(argv);
-  try {
-    if (plain) {
-      cli.exitCode = await runLocked(cli, plain.paths, plain.command, { conflictExitCode: EXIT.CONFLICT });
-      return cli.exitCode;
-    }
-  } catch (error) {
-    return unexpected(cli, error);
-  }
+  const plain = runPlain(argv, cli);
+  if (plain) return plain;
   const [{ createProgram }, { CommanderError }] = await Promise.all([
     import('./program.js'),
     import('commander'),
@@ -51,9 +30,4 @@ export async function main(argv: string[], cli: Cli = processCli()): Promise<num
     }
     return unexpected(cli, error);
   }
-}
-
-function unexpected(cli: Cli, error: unknown): number {
-  cli.stderr.write(`locksmith: unexpected error: ${escapeLines((error as Error)?.stack ?? String(error))}\n`);
-  return EXIT.SOFTWARE;
 }

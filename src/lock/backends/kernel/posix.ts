@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import os from 'node:os';
-import util from 'node:util';
 import { LockIOError, LockUnsupportedError } from '../../../errors.js';
 import type { LockMode } from '../backend.js';
 import { loadKoffi, loadLibc } from './ffi.js';
@@ -13,9 +13,18 @@ const LOCK_UN = 8;
 
 const { EAGAIN, EWOULDBLOCK, EINTR, ENOLCK, EOPNOTSUPP, ENOSYS, EINVAL } = os.constants.errno;
 
+const require = createRequire(import.meta.url);
+
 /** An Error shaped like Node's own system errors, for an errno read through FFI. */
 export function errnoError(errno: number, syscall: string): NodeJS.ErrnoException {
-  const code = util.getSystemErrorName(-errno);
+  // Required here, on a failure: importing node:util loads its parseArgs and MIME modules (~0.5 ms).
+  const util = require('node:util') as typeof import('node:util');
+  let code = util.getSystemErrorName(-errno);
+  // libuv names only the errnos it has codes for: ENOLCK, the answer of a filesystem without flock, is
+  // "Unknown system error -37" there. os.constants.errno knows it.
+  if (code.startsWith('Unknown')) {
+    code = Object.entries(os.constants.errno).find(([, value]) => value === errno)?.[0] ?? code;
+  }
   const error: NodeJS.ErrnoException = new Error(`${syscall}: ${code}`);
   error.code = code;
   error.errno = errno;

@@ -3,8 +3,14 @@ import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import type { HolderRecord } from '../../../../src/holder.js';
-import { parseRecord, type RecordFile, writeRecord } from '../../../../src/lock/backends/kernel/record.js';
+import {
+  isoSeconds,
+  parseRecord,
+  type RecordFile,
+  writeRecord,
+} from '../../../../src/lock/backends/kernel/record.js';
 import { tempDir } from '../../../helpers/tmp.js';
 
 function recordFile(key: string): RecordFile {
@@ -84,6 +90,21 @@ describe('what counts as a locksmith record', { timeout: 10_000 }, () => {
       '',
     ]) {
       assert.equal(parseRecord(text), undefined, text);
+    }
+  });
+});
+
+describe('record times', { timeout: 10_000 }, () => {
+  it('are spelled as toISOString spells them, for any second of any year', () => {
+    const max = 8_640_000_000_000; // the range of a Date, in seconds
+    fc.assert(
+      fc.property(fc.integer({ min: -max, max }), (second) => {
+        assert.equal(isoSeconds(second), new Date(second * 1000).toISOString());
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const second of [0, 946_684_799, 951_782_400, 4_107_542_400, 253_402_300_799, 253_402_300_800, -1]) {
+      assert.equal(isoSeconds(second), new Date(second * 1000).toISOString());
     }
   });
 });
