@@ -3,7 +3,7 @@
 // types), one file at a time per core, each test bounded by a timeout. Extra arguments are passed on
 // (e.g. `npm test -- --test-name-pattern=lockAll`), and file paths narrow the run.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 function find(dir) {
@@ -19,9 +19,15 @@ function find(dir) {
 }
 
 const args = process.argv.slice(2);
-const files = args.filter((a) => a.endsWith('.ts'));
-const flags = args.filter((a) => !a.endsWith('.ts'));
-const selected = files.length > 0 ? files : [...find('test'), ...find('examples')].sort();
+// A folder narrows the run to the test files under it (`npm test -- test/lock/`), a file to itself.
+const isFolder = (a) => !a.startsWith('-') && existsSync(a) && statSync(a).isDirectory();
+const files = args.flatMap((a) => (a.endsWith('.ts') ? [a] : isFolder(a) ? find(path.normalize(a)) : []));
+const flags = args.filter((a) => !a.endsWith('.ts') && !isFolder(a));
+if (files.length === 0 && args.some(isFolder)) {
+  console.error(`no test files under ${args.filter(isFolder).join(', ')}`);
+  process.exit(1);
+}
+const selected = files.length > 0 ? files.sort() : [...find('test'), ...find('examples')].sort();
 // Every test sets its own timeout; this one is the backstop for any that does not. Node 20 and 22 also
 // apply it to each test file as a whole (24 and later do not), so it must exceed the longest file: at
 // 120 s, test/lock/contract.test.ts (two suites of up to 240 s each) was cut short on Node 22 under load,
