@@ -8,8 +8,8 @@ import { describe, it, type TestContext } from 'node:test';
 import { inspect, lock } from '../../src/index.js';
 import { queueWaitsAvailable } from '../../src/lock/backends/kernel/wait/index.js';
 import { runCli } from '../helpers/cli.js';
-import { setEnv } from '../helpers/env.js';
 import { caseFolders } from '../helpers/tmp.js';
+import { setWaitEnv } from '../helpers/wait-queue.js';
 
 const kernel = { backend: 'kernel' } as const;
 
@@ -21,7 +21,7 @@ const MODES = [
 
 function useMode(t: TestContext, wait: string | undefined): boolean {
   if (wait === undefined) return queueWaitsAvailable();
-  setEnv(t, 'LOCKSMITH_WAIT', 'poll');
+  setWaitEnv(t, 'LOCKSMITH_WAIT', 'poll');
   return true;
 }
 

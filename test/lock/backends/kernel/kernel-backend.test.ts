@@ -7,8 +7,8 @@ import { inspect, LockCompromisedError, lock, tryLock } from '../../../../src/in
 import { createPosixLock } from '../../../../src/lock/backends/kernel/posix.js';
 import { queueWaitsAvailable as kernelWaitsAvailable } from '../../../../src/lock/backends/kernel/wait/index.js';
 import { holdWithFlock, killChildrenAfter, spawnChild } from '../../../helpers/children.js';
-import { setEnv } from '../../../helpers/env.js';
 import { tempDir } from '../../../helpers/tmp.js';
+import { setWaitEnv } from '../../../helpers/wait-queue.js';
 
 killChildrenAfter();
 
@@ -40,7 +40,7 @@ describe('kernel backend', { timeout: 60_000 }, () => {
   });
 
   it('writes a holder record on acquire; where waiters poll, marks it free on release', async (t) => {
-    setEnv(t, 'LOCKSMITH_WAIT_THREADS', '0'); // waiters poll: the release's write is their wake-up
+    setWaitEnv(t, 'LOCKSMITH_WAIT_THREADS', '0'); // waiters poll: the release's write is their wake-up
     const file = path.join(dir, 'record.json');
     const handle = await lock(file);
     const record = JSON.parse(readFileSync(`${file}.lock`, 'utf8'));

@@ -9,6 +9,15 @@ const CHOICES = ['queue', 'barge', 'poll'] as const;
  * slept on threads, still does.
  */
 export function waitStrategy(): 'queue' | 'poll' {
+  // Read once per process: every release asks, and each read of process.env is a call into C++ (about a
+  // tenth of an uncontended lock + release).
+  strategy ??= readStrategy();
+  return strategy;
+}
+
+let strategy: 'queue' | 'poll' | undefined;
+
+function readStrategy(): 'queue' | 'poll' {
   const value = process.env.LOCKSMITH_WAIT?.trim();
   if (value && !(CHOICES as readonly string[]).includes(value)) {
     throw new LockInvalidArgumentError(`LOCKSMITH_WAIT must be one of ${CHOICES.join(', ')}, not "${value}"`);
@@ -23,7 +32,16 @@ export function waitStrategy(): 'queue' | 'poll' {
  * does: the lock goes to the waiters in arrival order (measured faster here, under load, than barging).
  */
 export function boundedBarging(): boolean {
-  return process.env.LOCKSMITH_WAIT?.trim() === 'barge';
+  barging ??= process.env.LOCKSMITH_WAIT?.trim() === 'barge';
+  return barging;
+}
+
+let barging: boolean | undefined;
+
+/** Read `LOCKSMITH_WAIT` and `LOCKSMITH_WAIT_THREADS` again at the next ask (for tests that change them). */
+export function forgetWaitEnvironment(): void {
+  strategy = undefined;
+  barging = undefined;
 }
 
 /** Whether waits for kernel locks sleep in a wait queue here. */

@@ -3,10 +3,12 @@ import { describe, it } from 'node:test';
 import { LockInvalidArgumentError } from '../../../../../src/errors.js';
 import {
   boundedBarging,
+  forgetWaitEnvironment,
   queueWaitsAvailable,
   waitStrategy,
 } from '../../../../../src/lock/backends/kernel/wait/index.js';
 import { setEnv } from '../../../../helpers/env.js';
+import { setWaitEnv } from '../../../../helpers/wait-queue.js';
 
 describe('how kernel waits wait', () => {
   it('in the wait queue on Linux, polling elsewhere', () => {
@@ -17,16 +19,16 @@ describe('how kernel waits wait', () => {
   });
 
   it('LOCKSMITH_WAIT=poll turns the queue off, as LOCKSMITH_WAIT_THREADS=0 still does', (t) => {
-    setEnv(t, 'LOCKSMITH_WAIT', 'poll');
+    setWaitEnv(t, 'LOCKSMITH_WAIT', 'poll');
     assert.equal(queueWaitsAvailable(), false);
-    setEnv(t, 'LOCKSMITH_WAIT', '');
-    setEnv(t, 'LOCKSMITH_WAIT_THREADS', '0');
+    setWaitEnv(t, 'LOCKSMITH_WAIT', '');
+    setWaitEnv(t, 'LOCKSMITH_WAIT_THREADS', '0');
     assert.equal(queueWaitsAvailable(), false);
   });
 
   it('LOCKSMITH_WAIT=barge keeps the wait queue, with bounded barging', (t) => {
     assert.equal(boundedBarging(), false, 'strict arrival order by default');
-    setEnv(t, 'LOCKSMITH_WAIT', 'barge');
+    setWaitEnv(t, 'LOCKSMITH_WAIT', 'barge');
     assert.equal(boundedBarging(), true);
     assert.equal(
       waitStrategy(),
@@ -35,7 +37,7 @@ describe('how kernel waits wait', () => {
   });
 
   it('an unknown LOCKSMITH_WAIT is refused with LOCK_INVALID_ARGUMENT', (t) => {
-    setEnv(t, 'LOCKSMITH_WAIT', 'threads');
+    setWaitEnv(t, 'LOCKSMITH_WAIT', 'threads');
     assert.throws(
       () => waitStrategy(),
       (error: unknown) => {
@@ -44,5 +46,14 @@ describe('how kernel waits wait', () => {
         return true;
       },
     );
+  });
+
+  it('is read once per process, at the first ask: a later change of the variable changes nothing', (t) => {
+    forgetWaitEnvironment();
+    t.after(forgetWaitEnvironment);
+    const first = waitStrategy();
+    setEnv(t, 'LOCKSMITH_WAIT', first === 'queue' ? 'poll' : 'queue');
+    assert.equal(waitStrategy(), first);
+    assert.equal(boundedBarging(), false);
   });
 });

@@ -15,8 +15,8 @@ import {
 } from '../../../../../src/lock/backends/kernel/wait/index.js';
 import { queueFolder } from '../../../../../src/lock/backends/kernel/wait/queue-dir.js';
 import { holdWithFlock, killChildrenAfter, spawnChild } from '../../../../helpers/children.js';
-import { setEnv } from '../../../../helpers/env.js';
 import { tempDir } from '../../../../helpers/tmp.js';
+import { setWaitEnv } from '../../../../helpers/wait-queue.js';
 
 killChildrenAfter();
 const skip = queueWaitsAvailable() ? false : 'waits do not use the wait queue here';
@@ -261,7 +261,7 @@ describe('the wait queue', { timeout: 60_000, skip }, () => {
   });
 
   it('under LOCKSMITH_WAIT=barge, a waiter that queued just now may be overtaken, one that queued BARGE_MS ago not', (t) => {
-    setEnv(t, 'LOCKSMITH_WAIT', 'barge');
+    setWaitEnv(t, 'LOCKSMITH_WAIT', 'barge');
     const lf = lockFile();
     const holder = lf.open();
     assert.ok(ticketAge('00000000000000000001-1-0') > BARGE_MS, 'an old stamp is old');
