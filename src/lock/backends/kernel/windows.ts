@@ -3,6 +3,7 @@ import type { LockMode } from '../backend.js';
 import { loadKoffi } from './ffi.js';
 import type { NativeAttempt, NativeLock } from './native-lock.js';
 import { createHolderExitWatch } from './windows/holder-exit.js';
+import { createProcessExitWatch } from './windows/process-exit.js';
 
 const LOCKFILE_FAIL_IMMEDIATELY = 0x1;
 const LOCKFILE_EXCLUSIVE_LOCK = 0x2;
@@ -59,7 +60,8 @@ function makeWindowsLock(): NativeLock {
   const overlapped = () => ({ Internal: 0, InternalHigh: 0, Offset: 0, OffsetHigh: 0, hEvent: null });
 
   const recordOffset = 1;
-  const watchHolderExit = createHolderExitWatch(koffi, kernel32, recordOffset);
+  const watchProcessExit = createProcessExitWatch(koffi, kernel32);
+  const watchHolderExit = createHolderExitWatch(watchProcessExit, recordOffset);
 
   return {
     recordOffset,
