@@ -19,7 +19,8 @@ const ERROR_IO_PENDING = 997;
  * README's Platforms). Waits sleep in the wait queue (kernel/wait/, queue folder in kernel/windows/), as
  * on Linux: an overlapped LockFileEx wait never completes under Wine 8 (ERROR_IO_PENDING, no completion
  * after the release, CancelIoEx finds nothing), so the kernel's own wait cannot be tested here. The
- * queue's head sleeps on its holder's process handle rather than polling (windows/holder-exit.ts).
+ * queue's head sleeps on its holder's process handle rather than polling (windows/holder-exit.ts), and each
+ * waiter behind it on the process of the waiter before it (kernel/wait/predecessor.ts).
  */
 export function createWindowsLock(): NativeLock {
   // One instance per process: koffi refuses a second declaration of the same named types.
@@ -66,6 +67,7 @@ function makeWindowsLock(): NativeLock {
   return {
     recordOffset,
     watchHolderExit,
+    watchProcessExit,
     tryLock(fd: number, mode: LockMode): NativeAttempt {
       const flags = LOCKFILE_FAIL_IMMEDIATELY | (mode === 'exclusive' ? LOCKFILE_EXCLUSIVE_LOCK : 0);
       if (lockFileEx(getHandle(fd), flags, 0, 1, 0, overlapped())) return 'held';

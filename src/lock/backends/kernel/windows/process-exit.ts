@@ -2,11 +2,12 @@ import type { Koffi } from '../ffi.js';
 
 /**
  * Sleeping until a process ends, on Windows: the kernel signals a process handle when its process ends,
- * killed or not. The wait queue's head sleeps on its lock holder's process (holder-exit.ts) instead of
- * polling for its death (issue 19).
+ * killed or not. The wait queue uses it twice (issue 19): the queue's head sleeps on its lock holder's
+ * process (holder-exit.ts), and each waiter behind it on the process of the waiter just before it
+ * (kernel/wait/predecessor.ts), instead of polling for their deaths.
  *
  * - A pid is trusted only if the process behind it was created before a time the caller knows the process
- *   it means was alive (the holder record's `since`): a pid reused by a later process is
+ *   it means was alive (the holder record's `since`, a ticket's stamp): a pid reused by a later process is
  *   another process, and is not watched.
  * - The wait is `RegisterWaitForSingleObject` (a thread of the Windows thread pool sleeps in the kernel),
  *   with one callback for the whole process, registered once through koffi, which runs it on the
