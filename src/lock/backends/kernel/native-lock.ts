@@ -19,4 +19,11 @@ export interface NativeLock {
    * for sure (then the wait queue's head polls for it).
    */
   watchHolderExit?(fd: number, onExit: () => void): (() => void) | undefined;
+  /**
+   * Where the OS can say when a process ends (Windows): call `onExit` once when process `pid` ends, if
+   * that process was created before `createdBeforeMs` (ms since the epoch; a later one reused the pid),
+   * and return what cancels that; undefined when it cannot watch that process (then the wait queue's
+   * waiters check on the waiters before them every `IDLE_CHECK_MS`).
+   */
+  watchProcessExit?(pid: number, createdBeforeMs: number, onExit: () => void): (() => void) | undefined;
 }

@@ -3,6 +3,7 @@ import type { LockMode } from '../backend.js';
 import { loadKoffi } from './ffi.js';
 import type { NativeAttempt, NativeLock } from './native-lock.js';
 import { createHolderExitWatch } from './windows/holder-exit.js';
+import { createProcessExitWatch } from './windows/process-exit.js';
 
 const LOCKFILE_FAIL_IMMEDIATELY = 0x1;
 const LOCKFILE_EXCLUSIVE_LOCK = 0x2;
@@ -18,7 +19,8 @@ const ERROR_IO_PENDING = 997;
  * README's Platforms). Waits sleep in the wait queue (kernel/wait/, queue folder in kernel/windows/), as
  * on Linux: an overlapped LockFileEx wait never completes under Wine 8 (ERROR_IO_PENDING, no completion
  * after the release, CancelIoEx finds nothing), so the kernel's own wait cannot be tested here. The
- * queue's head sleeps on its holder's process handle rather than polling (windows/holder-exit.ts).
+ * queue's head sleeps on its holder's process handle rather than polling (windows/holder-exit.ts), and each
+ * waiter behind it on the process of the waiter before it (kernel/wait/predecessor.ts).
  */
 export function createWindowsLock(): NativeLock {
   // One instance per process: koffi refuses a second declaration of the same named types.
@@ -59,11 +61,13 @@ function makeWindowsLock(): NativeLock {
   const overlapped = () => ({ Internal: 0, InternalHigh: 0, Offset: 0, OffsetHigh: 0, hEvent: null });
 
   const recordOffset = 1;
-  const watchHolderExit = createHolderExitWatch(koffi, kernel32, recordOffset);
+  const watchProcessExit = createProcessExitWatch(koffi, kernel32);
+  const watchHolderExit = createHolderExitWatch(watchProcessExit, recordOffset);
 
   return {
     recordOffset,
     watchHolderExit,
+    watchProcessExit,
     tryLock(fd: number, mode: LockMode): NativeAttempt {
       const flags = LOCKFILE_FAIL_IMMEDIATELY | (mode === 'exclusive' ? LOCKFILE_EXCLUSIVE_LOCK : 0);
       if (lockFileEx(getHandle(fd), flags, 0, 1, 0, overlapped())) return 'held';

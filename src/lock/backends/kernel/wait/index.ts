@@ -1,3 +1,11 @@
 export { boundedBarging, forgetWaitEnvironment, queueWaitsAvailable, waitStrategy } from './available.js';
-export { HEAD_POLL_MS, IDLE_CHECK_MS, type QueueWaitResult, type WaitFile, waitInQueue } from './wait.js';
+export { TRUST_MARGIN_MS, watchPredecessor } from './predecessor.js';
+export {
+  HEAD_POLL_MS,
+  IDLE_CHECK_MS,
+  type QueueWaitResult,
+  WATCHED_CHECK_MS,
+  type WaitFile,
+  waitInQueue,
+} from './wait.js';
 export { BARGE_MS, HANDOFF_MS, handedOffRecently, handOff, ticketAge } from './wake.js';

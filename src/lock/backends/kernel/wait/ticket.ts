@@ -131,6 +131,29 @@ export function atHead(ticket: Ticket, native: NativeLock): boolean {
   return true;
 }
 
+/**
+ * The live ticket just before `ticket` (dead ones found between removed), or undefined when `ticket` is
+ * at the head. It looks from `ticket` backwards: the waiter just before is usually alive, so one check.
+ */
+export function predecessor(ticket: Ticket, native: NativeLock): string | undefined {
+  const before = queued(ticket.folder).filter((name) => name < ticket.name);
+  for (let i = before.length - 1; i >= 0; i--) {
+    const name = before[i]!;
+    if (alive(ticket.folder, name, native)) return name;
+  }
+  return undefined;
+}
+
+/**
+ * Who made ticket `name` and when: its waiter's pid and the monotonic clock's reading (ns) once the
+ * ticket was held, as its name says; undefined for a name not made by `enterQueue`.
+ */
+export function ticketMaker(name: string): { pid: number; stamp: bigint } | undefined {
+  const match = /^(\d{20})-(\d+)-\d+$/.exec(name);
+  if (!match) return undefined;
+  return { stamp: BigInt(match[1]!), pid: Number(match[2]) };
+}
+
 /** Tell ticket `name`'s waiter to look at the lock again. False when the ticket is gone. */
 export function nudge(folder: string, name: string): boolean {
   const now = Date.now() / 1000;

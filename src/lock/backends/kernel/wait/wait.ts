@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import type { LockMode } from '../../backend.js';
 import type { NativeLock } from '../native-lock.js';
+import { watchPredecessor } from './predecessor.js';
 import { ensureUserFolder, queueFolder } from './queue-dir.js';
-import { atHead, enterQueue, leaveQueue, type Ticket } from './ticket.js';
-import { wakeFirst } from './wake.js';
+import { atHead, enterQueue, leaveQueue, predecessor, type Ticket } from './ticket.js';
+import { wakeFirst, wakeNext } from './wake.js';
 
 /**
  * A wait that costs no thread: the process joins the lock's wait queue (a flock-held ticket file) and
@@ -16,7 +17,9 @@ import { wakeFirst } from './wake.js';
  *   (util-linux flock(1), Python's filelock), within that time. Only the head polls.
  * - A waiter that leaves the head (it took the lock, gave up, or was aborted) touches the next live ticket
  *   at once, which becomes the head. A waiter behind a dead head finds out at its next check
- *   (`IDLE_CHECK_MS`).
+ *   (`IDLE_CHECK_MS`), or, where the OS can say when a process ends (Windows), at once: there each waiter
+ *   sleeps on the process of the waiter before it instead of checking (predecessor.ts), and a waiter that
+ *   leaves from behind the head touches the next live ticket too.
  */
 
 /**
@@ -31,6 +34,14 @@ export const HEAD_POLL_MS = 40;
  * but the head make them), so they are rare: 2 s.
  */
 export const IDLE_CHECK_MS = 2_000;
+/**
+ * How often a waiter that sleeps on its predecessor's process (Windows) checks all the same: only for what
+ * neither that process's end nor a wake-up tells, a ticket removed by hand or one that entered the queue
+ * just before this waiter's after it had looked (its waiter then dying while the lock's holder is foreign).
+ */
+export const WATCHED_CHECK_MS = 30_000;
+/** How long (ms) after its predecessor's process ended a waiter looks every `HEAD_POLL_MS` for its ticket to die. */
+const EXITING_MS = 1_000;
 
 export type QueueWaitResult = 'held' | 'timeout' | 'aborted' | 'failed';
 
@@ -87,25 +98,53 @@ export function waitInQueue(
       // HEAD_POLL_MS if this process dies while holding, even in the turn it took the lock. (A shared waiter's
       // wake-up also lets the next one try at once, in case it is shared too.)
       if (head) wakeFirst(folder, native);
+      // A waiter behind that sleeps on this process would not see it leave alive: tell it (Windows only).
+      else if (native.watchProcessExit) wakeNext(ticket, native);
       resolve(result);
     };
     const onAbort = () => finish('aborted');
+    let exited: { name: string; at: number } | undefined; // the predecessor whose process was seen to end
     const look = () => {
       if (done) return;
       clearTimeout(timer);
+      let before: string | undefined; // the live ticket just before ours, where waiters watch it
       try {
-        head ||= atHead(ticket, native);
+        // Once the head, always the head. Where waiters watch the one before them they need its name;
+        // elsewhere (Linux) the check from the front, which also clears dead tickets there, as it did.
+        if (!head && native.watchProcessExit) {
+          before = predecessor(ticket, native);
+          head = before === undefined;
+        } else if (!head) {
+          head = atHead(ticket, native);
+        }
         if (head && native.tryLock(file.fd, mode) === 'held') return finish('held');
       } catch {
         return finish('failed');
       }
       const left = deadline - performance.now();
       if (left <= 0) return finish('timeout');
-      // A head that can sleep until its holder exits need not poll for it (see NativeLock.watchHolderExit).
+      // A head that can sleep until its holder exits need not poll for it (see NativeLock.watchHolderExit),
+      // nor a waiter behind it check the waiters before it while it sleeps until its predecessor exits.
       unwatch?.();
-      unwatch = head ? native.watchHolderExit?.(file.fd, look) : undefined;
+      unwatch = undefined;
+      let pace = head ? HEAD_POLL_MS : IDLE_CHECK_MS;
+      if (head) {
+        unwatch = native.watchHolderExit?.(file.fd, look);
+        if (unwatch) pace = IDLE_CHECK_MS;
+      } else if (before !== undefined && before === exited?.name) {
+        // Its process ended but its ticket still looks held (the OS lets go of it a moment later): look
+        // again soon for a while, then at the checks' pace, rather than watch a process that has ended.
+        pace = performance.now() - exited.at < EXITING_MS ? HEAD_POLL_MS : IDLE_CHECK_MS;
+      } else if (before !== undefined) {
+        const watched = before;
+        unwatch = watchPredecessor(watched, native, () => {
+          exited = { name: watched, at: performance.now() };
+          look();
+        });
+        if (unwatch) pace = WATCHED_CHECK_MS;
+      }
       // The timer keeps the process alive while it waits, as a waiting call should.
-      timer = setTimeout(look, Math.min(left, head && !unwatch ? HEAD_POLL_MS : IDLE_CHECK_MS));
+      timer = setTimeout(look, Math.min(left, pace));
     };
     watcher.on('change', look);
     watcher.on('error', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { NativeLock } from '../native-lock.js';
 import { boundedBarging } from './available.js';
 import { queueFolder } from './queue-dir.js';
-import { alive, nudge, queued, removeIfEmpty } from './ticket.js';
+import { alive, nudge, queued, removeIfEmpty, type Ticket } from './ticket.js';
 
 /**
  * The releasing side of the wait queue. A holder of ours, after its unlock, wakes the queue's first live
@@ -42,6 +42,18 @@ export function wakeFirst(folder: string, native: NativeLock): string | undefine
   }
   removeIfEmpty(folder);
   return undefined;
+}
+
+/**
+ * Wake the first live waiter queued after `ticket`, whose waiter leaves the queue from behind the head (it
+ * gave up or was aborted): a waiter sleeping on its predecessor's process (predecessor.ts) learns so that
+ * its predecessor changed. Dead tickets met on the way are removed.
+ */
+export function wakeNext(ticket: Ticket, native: NativeLock): void {
+  for (const name of queued(ticket.folder)) {
+    if (name <= ticket.name || !alive(ticket.folder, name, native)) continue;
+    if (nudge(ticket.folder, name)) return;
+  }
 }
 
 /** How long ago (ms) the ticket `name` joined the queue; Infinity when its name does not tell. */

@@ -1,135 +1,30 @@
 import { ownHostname } from '../../../../host.js';
-import type { Koffi } from '../ffi.js';
 import { readHolder } from '../record.js';
+import type { ProcessExitWatch } from './process-exit.js';
 
 /**
  * On Windows, the wait queue's head sleeps on its lock holder's process handle instead of polling the lock
  * every `HEAD_POLL_MS`: under Wine that poll was a good part of what idle waiters cost (issue 19). A
- * holder's death is what the poll is for (a live holder of ours wakes the head when it releases), and the
- * kernel signals a process handle when its process ends, killed or not.
+ * holder's death is what the poll is for (a live holder of ours wakes the head when it releases).
  *
- * - The holder is the one the lock file's record names (a locksmith holder on this host). Its pid is
- *   trusted only if the process behind it was created before the record's `since`: a pid reused by a
- *   later process is not the holder. A holder with no record (a foreign tool) or another host's is not
- *   watched: the head keeps polling for it.
- * - The wait is `RegisterWaitForSingleObject` (a thread of the Windows thread pool sleeps in the kernel),
- *   with one callback for the whole process, registered once through koffi, which runs it on the
- *   JavaScript thread (koffi queues a call from a foreign thread to the event loop).
- * - Cancelling unregisters without waiting for a callback under way (`UnregisterWaitEx(wait, NULL)`):
- *   such a callback waits for the JavaScript thread, so a blocking unregister would deadlock. The
- *   process handle is closed a moment later, when the pool can no longer be waiting on it.
+ * The holder is the one the lock file's record names (a locksmith holder on this host). Its pid is trusted
+ * only if the process behind it was created before the record's `since`: a pid reused by a later process
+ * is not the holder. A holder with no record (a foreign tool) or another host's is not watched: the head
+ * keeps polling for it. The watch itself is process-exit.ts's.
  */
-
-const SYNCHRONIZE = 0x0010_0000;
-const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
-const INFINITE = 0xffff_ffff;
-const WT_EXECUTEONLYONCE = 0x8;
-/** FILETIME of the Unix epoch (100 ns intervals since 1601). */
-const EPOCH_FILETIME = 116_444_736_000_000_000n;
-/** How long a cancelled wait's process handle stays open, so the pool's wait never sees it closed. */
-const CLOSE_AFTER_MS = 1_000;
 
 export type HolderExitWatch = (fd: number, onExit: () => void) => (() => void) | undefined;
 
-export function createHolderExitWatch(
-  koffi: Koffi,
-  kernel32: ReturnType<Koffi['load']>,
-  recordOffset: number,
-): HolderExitWatch {
-  const openProcess = kernel32.func('__stdcall', 'OpenProcess', 'void *', [
-    'uint32_t',
-    'bool',
-    'uint32_t',
-  ]) as (access: number, inherit: boolean, pid: number) => unknown;
-  const closeHandle = kernel32.func('__stdcall', 'CloseHandle', 'bool', ['void *']) as (
-    h: unknown,
-  ) => boolean;
-  const getProcessTimes = kernel32.func('__stdcall', 'GetProcessTimes', 'bool', [
-    'void *',
-    koffi.out(koffi.pointer('uint64_t')),
-    koffi.out(koffi.pointer('uint64_t')),
-    koffi.out(koffi.pointer('uint64_t')),
-    koffi.out(koffi.pointer('uint64_t')),
-  ]) as (h: unknown, ...times: [number | bigint][]) => boolean;
-  const callbackType = koffi.proto(
-    'void __stdcall locksmith_WaitOrTimerCallback(uintptr_t context, uint8_t fired)',
-  );
-  const registerWait = kernel32.func('__stdcall', 'RegisterWaitForSingleObject', 'bool', [
-    koffi.out(koffi.pointer('void *')),
-    'void *',
-    koffi.pointer(callbackType),
-    'uintptr_t',
-    'uint32_t',
-    'uint32_t',
-  ]) as (
-    out: unknown[],
-    h: unknown,
-    callback: unknown,
-    context: number,
-    ms: number,
-    flags: number,
-  ) => boolean;
-  const unregisterWait = kernel32.func('__stdcall', 'UnregisterWaitEx', 'bool', ['void *', 'void *']) as (
-    wait: unknown,
-    completion: null,
-  ) => boolean;
-
-  /** The waits under way, by the context number their callback gets. */
-  const waits = new Map<number, () => void>();
-  let nextId = 1;
-  // Registered once and kept for the life of the process: a pool thread may call it until it is unregistered.
-  const callback = koffi.register((context: number | bigint) => {
-    waits.get(Number(context))?.();
-  }, koffi.pointer(callbackType));
-
-  /** The process `pid`'s handle if it started before the record's `since` second ended, else undefined. */
-  const openHolder = (pid: number, since: number): unknown => {
-    const handle = openProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, false, pid);
-    if (!handle) return undefined;
-    const created: [number | bigint] = [0];
-    const ok = getProcessTimes(handle, created, [0], [0], [0]);
-    const createdMs = Number((BigInt(created[0]) - EPOCH_FILETIME) / 10_000n);
-    // Records keep `since` in whole seconds (rounded down), taken after the holder started: allow that.
-    if (ok && createdMs < since + 1_000) return handle;
-    closeHandle(handle);
-    return undefined;
-  };
-
-  const watch: HolderExitWatch = (fd, onExit) => {
-    const holder = readHolder(fd, recordOffset);
-    if (!holder || holder.hostname !== ownHostname() || holder.pid === process.pid) return undefined;
-    const handle = openHolder(holder.pid, holder.since.getTime());
-    if (handle === undefined) return undefined;
-    const id = nextId++;
-    const out: unknown[] = [null];
-    let wait: unknown;
-    let closed = false;
-    const close = (later: boolean) => {
-      if (closed) return;
-      closed = true;
-      waits.delete(id);
-      unregisterWait(wait, null);
-      if (later) setTimeout(() => closeHandle(handle), CLOSE_AFTER_MS).unref();
-      else closeHandle(handle);
-    };
-    waits.set(id, () => {
-      close(false); // fired once (WT_EXECUTEONLYONCE): the pool no longer waits on the handle
-      onExit();
-    });
-    if (!registerWait(out, handle, callback, id, INFINITE, WT_EXECUTEONLYONCE)) {
-      waits.delete(id);
-      closeHandle(handle);
-      return undefined;
-    }
-    wait = out[0];
-    return () => close(true);
-  };
-  // A failure here only means the head polls, as it would for a foreign holder.
+export function createHolderExitWatch(watchProcess: ProcessExitWatch, recordOffset: number): HolderExitWatch {
   return (fd, onExit) => {
+    let holder: ReturnType<typeof readHolder>;
     try {
-      return watch(fd, onExit);
+      holder = readHolder(fd, recordOffset);
     } catch {
-      return undefined;
+      return undefined; // the head polls, as it would for a foreign holder
     }
+    if (!holder || holder.hostname !== ownHostname()) return undefined;
+    // Records keep `since` in whole seconds (rounded down), taken after the holder started: allow that.
+    return watchProcess(holder.pid, holder.since.getTime() + 1_000, onExit);
   };
 }
