@@ -185,7 +185,7 @@ export function resolveLock(target: string, raw: LockOptions = {}): ResolvedLock
     path: resolvedPath,
     lockfilePath,
     mode: shared ? 'shared' : 'exclusive',
-    // Without a timeout the clock is not read: the first read of \`performance\` loads perf_hooks (~1 ms), which
+    // Without a timeout the clock is not read: the first read of `performance` loads perf_hooks (~1 ms), which
     // a one-shot process taking one lock has no other use for.
     deadline: timeout === Number.POSITIVE_INFINITY ? timeout : performance.now() + timeout,
     timeout,

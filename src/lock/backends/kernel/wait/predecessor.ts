@@ -1,5 +1,6 @@
 import type { NativeLock } from '../native-lock.js';
 import { ticketMaker } from './ticket.js';
+import { ticketAge } from './wake.js';
 
 /**
  * Where the OS can say when a process ends (Windows), a waiter behind the queue's head sleeps on the
@@ -36,6 +37,6 @@ export function watchPredecessor(
   if (!native.watchProcessExit) return undefined;
   const maker = ticketMaker(name);
   if (!maker) return undefined;
-  const stampedAtMs = Date.now() - Number(process.hrtime.bigint() - maker.stamp) / 1e6;
+  const stampedAtMs = Date.now() - ticketAge(name);
   return native.watchProcessExit(maker.pid, stampedAtMs - TRUST_MARGIN_MS, onExit);
 }

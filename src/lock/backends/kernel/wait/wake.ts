@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { NativeLock } from '../native-lock.js';
 import { boundedBarging } from './available.js';
 import { queueFolder } from './queue-dir.js';
-import { alive, nudge, queued, removeIfEmpty, type Ticket } from './ticket.js';
+import { alive, nudge, queued, removeIfEmpty, type Ticket, ticketMaker } from './ticket.js';
 
 /**
  * The releasing side of the wait queue. A holder of ours, after its unlock, wakes the queue's first live
@@ -58,9 +58,9 @@ export function wakeNext(ticket: Ticket, native: NativeLock): void {
 
 /** How long ago (ms) the ticket `name` joined the queue; Infinity when its name does not tell. */
 export function ticketAge(name: string): number {
-  const stamp = /^\d{20}/.exec(name)?.[0];
-  if (stamp === undefined) return Number.POSITIVE_INFINITY;
-  return Number(process.hrtime.bigint() - BigInt(stamp)) / 1e6;
+  const maker = ticketMaker(name);
+  if (maker === undefined) return Number.POSITIVE_INFINITY;
+  return Number(process.hrtime.bigint() - maker.stamp) / 1e6;
 }
 
 /**
