@@ -7,7 +7,10 @@
  *   waiter   try the lock once; make its ticket visible (rename); then, in a loop: find whether no live
  *            ticket is before its own (readdir, then probe each earlier one, removing dead ones); if it is
  *            the head, try the lock; else, or if busy, sleep until its ticket is touched.
- *   holder   unlock; then touch the first live ticket (readdir, probe in order, skip and remove dead ones).
+ *   holder   unlock; then touch the first live ticket (readdir, probe in order, skip and remove dead ones),
+ *            or, in its turn (TURN_MS, wake.ts), owe that wake-up: it is made when the process's event loop
+ *            turns, i.e. before the process sleeps in the queue or ends (at exit), or by its next release
+ *            if it takes the lock again first (no waiter woken meanwhile: a barging re-lock).
  *   a head that gives up, or takes the lock, removes its ticket, then touches the first live ticket at once.
  * The real waiters also poll: the head every 40 ms (for a holder that died, or one that knows nothing of
  * the queue), the others every 2 s (for a head that died). Here a poll is spin's `timeout`: it is only
@@ -19,7 +22,9 @@
  * The mutants show the checks can fail: -DTRY_BEFORE_TICKET (a waiter tries the lock before its ticket is
  * visible) and -DWAKE_BEFORE_UNLOCK (a holder touches the ticket before it unlocks) both lose wake-ups;
  * -DDEFERRED_PROMOTION (the next waiter is promoted a turn after the lock is taken, or not at all when the
- * release comes first) leaves no head polling after a holder dies within that turn.
+ * release comes first) leaves no head polling after a holder dies within that turn; -DNO_EXIT_WAKE (a
+ * process ends owing a turn's wake-up: no hook at exit) loses a wake-up. A process that dies owing one
+ * (killed between its release and its loop turning) is a crash the head's poll ends, as a dead holder.
  */
 
 #ifndef N
@@ -44,9 +49,13 @@ byte inside = 0;
 byte crashed = 0;
 byte crashedHolding = 0; /* crashes of a process that held the lock */
 bool polling[N];       /* process i sleeps as the head: it polls the lock every 40 ms */
+bool owed[N];          /* process i released in its turn and owes the wake-up of the first live ticket */
+byte crashedOwing = 0; /* crashes of a process that owed a wake-up, outside the queue */
 
 /* The check and the count are one step: two processes cannot both take the last allowed crash. */
 #define CRASHPOINT if :: atomic { (crashed < CRASHES) -> crashed++ }; goto crash :: skip fi
+/* A crash just after the unlock: the wake-up it was to make is lost as an owed one would be. */
+#define CRASHPOINT_RELEASED if :: atomic { (crashed < CRASHES) -> crashed++; owed[i] = true }; goto crash :: skip fi
 
 /* The first live ticket in arrival order before `limit` (or any, with limit 255), dead ones removed on
  * the way; `found` is NOBODY when there is none. The folder is read once (a snapshot); each probe is a
@@ -91,7 +100,12 @@ proctype P(byte i) {
   bool promote = false;
   bool anyPolling;
   do
-  :: r == ROUNDS -> break
+  :: r == ROUNDS ->
+#ifndef NO_EXIT_WAKE
+     /* the exit hook makes an owed wake-up */
+     if :: owed[i] -> wakeFirst(); owed[i] = false :: else fi;
+#endif
+     break
   :: else ->
      /* the first attempt; a process that just handed the lock off may hold back (skip) */
      if
@@ -130,12 +144,14 @@ look:
      fi;
 sleep:
      CRASHPOINT;
+     /* the loop turns before the process sleeps: an owed wake-up is made (maybe its own ticket's) */
+     if :: owed[i] -> wakeFirst(); owed[i] = false :: else fi;
      polling[i] = head;
      if
      :: atomic { touched[i] -> touched[i] = false }
      :: timeout -> assert(crashed > 0); /* a poll ends the stall */
         d_step { anyPolling = false; j = 0; do :: j < N -> anyPolling = anyPolling || polling[j]; j++ :: else -> break od; j = 0 };
-        assert(crashedHolding == 0 || anyPolling) /* the head's 40 ms poll, not a 2 s check */
+        assert((crashedHolding == 0 && crashedOwing == 0) || anyPolling) /* the head's 40 ms poll, not a 2 s check */
      fi;
      polling[i] = false;
      goto look;
@@ -155,7 +171,11 @@ critical:
      holder = NOBODY;
 #else
      holder = NOBODY;
-     wakeFirst();
+     CRASHPOINT_RELEASED; /* killed between the unlock and the wake-up */
+     if
+     :: wakeFirst(); owed[i] = false /* its turn is over (or fifo): the first live waiter now */
+     :: owed[i] = true               /* in its turn: owed until the loop turns or the next release */
+     fi;
 #endif
      r++
   od;
@@ -163,6 +183,10 @@ critical:
 crash:
   atomic {
     alive[i] = false; polling[i] = false;
+    /* Owing while queued it dies as a waiter at the queue's front would (the 2 s check's case); owing
+     * outside the queue it leaves a free lock and a head asleep, as a dead holder does. */
+    if :: owed[i] && !queued[i] -> crashedOwing++ :: else fi;
+    owed[i] = false;
     if :: holder == i -> holder = NOBODY; inside--; crashedHolding++ :: else fi
   };
 end:

@@ -23,6 +23,7 @@ import {
   handOff,
   type QueueWaitResult,
   queueWaitsAvailable,
+  tookAgain,
   waitInQueue,
 } from './wait/index.js';
 
@@ -101,6 +102,8 @@ export class KernelBackend implements Backend {
         if (result === 'busy') return undefined;
         continue; // interrupted by a signal: try again
       }
+      // A release's deferred wake-up waits for the next release, while its turn lasts (TURN_MS).
+      tookAgain(file.dev, file.ino);
       const grant = this.#granted(file, mode, holder, dataFile);
       if (grant) return grant;
     }
@@ -233,7 +236,8 @@ export class KernelBackend implements Backend {
     native.unlock(file.fd);
     if (this.queues) {
       try {
-        handOff(file.dev, file.ino, native);
+        // A turn's late wake-up is bounded by the head's 40 ms poll, unless the head sleeps on its holder.
+        handOff(file.dev, file.ino, native, native.watchHolderExit === undefined);
       } catch {
         // A wake-up is a hint: the queue's head polls in any case.
       }

@@ -1,12 +1,12 @@
 import { LockInvalidArgumentError } from '../../../../errors.js';
 
-const CHOICES = ['queue', 'barge', 'poll'] as const;
+const CHOICES = ['queue', 'fifo', 'poll'] as const;
 
 /**
  * How waits for a kernel lock wait here: `'queue'` (the wait queue, on Linux, where `fs.watch` of a file
  * is inotify and wakes in ~0.1 ms, and on Windows, where it is ReadDirectoryChangesW) or `'poll'` (the core's capped backoff, woken by the lock file's
- * changes). `LOCKSMITH_WAIT=barge` is the queue with bounded barging; `LOCKSMITH_WAIT=poll` turns the queue off; `LOCKSMITH_WAIT_THREADS=0`, from the time waits
- * slept on threads, still does.
+ * changes). `LOCKSMITH_WAIT=fifo` is the queue without turns (see TURN_MS in wake.ts); `LOCKSMITH_WAIT=poll`
+ * turns the queue off; `LOCKSMITH_WAIT_THREADS=0`, from the time waits slept on threads, still does.
  */
 export function waitStrategy(): 'queue' | 'poll' {
   // Read once per process: every release asks, and each read of process.env is a call into C++ (about a
@@ -27,21 +27,21 @@ function readStrategy(): 'queue' | 'poll' {
 }
 
 /**
- * Whether the wait queue lets a releaser overtake a waiter it has just woken while that waiter has queued
- * for less than `BARGE_MS` (`LOCKSMITH_WAIT=barge`, bounded barging; see wake.ts). By default it never
- * does: the lock goes to the waiters in arrival order (measured faster here, under load, than barging).
+ * Whether every release with a waiter hands the lock over (`LOCKSMITH_WAIT=fifo`: strict arrival order,
+ * no turns). By default a process that asks for a lock again at once keeps it for a short turn
+ * (`TURN_MS`, wake.ts) before it hands over.
  */
-export function boundedBarging(): boolean {
-  barging ??= process.env.LOCKSMITH_WAIT?.trim() === 'barge';
-  return barging;
+export function strictOrder(): boolean {
+  strict ??= process.env.LOCKSMITH_WAIT?.trim() === 'fifo';
+  return strict;
 }
 
-let barging: boolean | undefined;
+let strict: boolean | undefined;
 
 /** Read `LOCKSMITH_WAIT` and `LOCKSMITH_WAIT_THREADS` again at the next ask (for tests that change them). */
 export function forgetWaitEnvironment(): void {
   strategy = undefined;
-  barging = undefined;
+  strict = undefined;
 }
 
 /** Whether waits for kernel locks sleep in a wait queue here. */

@@ -1,4 +1,4 @@
-export { boundedBarging, forgetWaitEnvironment, queueWaitsAvailable, waitStrategy } from './available.js';
+export { forgetWaitEnvironment, queueWaitsAvailable, strictOrder, waitStrategy } from './available.js';
 export { TRUST_MARGIN_MS, watchPredecessor } from './predecessor.js';
 export {
   HEAD_POLL_MS,
@@ -8,4 +8,4 @@ export {
   type WaitFile,
   waitInQueue,
 } from './wait.js';
-export { BARGE_MS, HANDOFF_MS, handedOffRecently, handOff, ticketAge } from './wake.js';
+export { HANDOFF_MS, handedOffRecently, handOff, TURN_MS, ticketAge, tookAgain } from './wake.js';

@@ -122,15 +122,6 @@ export function alive(folder: string, name: string, native: NativeLock): boolean
   return false;
 }
 
-/** Whether no live ticket comes before `ticket` (removing dead ones on the way). */
-export function atHead(ticket: Ticket, native: NativeLock): boolean {
-  for (const name of queued(ticket.folder)) {
-    if (name >= ticket.name) return true;
-    if (alive(ticket.folder, name, native)) return false;
-  }
-  return true;
-}
-
 /**
  * The live ticket just before `ticket` (dead ones found between removed), or undefined when `ticket` is
  * at the head. It looks from `ticket` backwards: the waiter just before is usually alive, so one check.

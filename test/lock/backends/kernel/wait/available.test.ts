@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LockInvalidArgumentError } from '../../../../../src/errors.js';
 import {
-  boundedBarging,
   forgetWaitEnvironment,
   queueWaitsAvailable,
+  strictOrder,
   waitStrategy,
 } from '../../../../../src/lock/backends/kernel/wait/index.js';
 import { setEnv } from '../../../../helpers/env.js';
@@ -26,10 +26,10 @@ describe('how kernel waits wait', () => {
     assert.equal(queueWaitsAvailable(), false);
   });
 
-  it('LOCKSMITH_WAIT=barge keeps the wait queue, with bounded barging', (t) => {
-    assert.equal(boundedBarging(), false, 'strict arrival order by default');
-    setWaitEnv(t, 'LOCKSMITH_WAIT', 'barge');
-    assert.equal(boundedBarging(), true);
+  it('LOCKSMITH_WAIT=fifo keeps the wait queue, without turns', (t) => {
+    assert.equal(strictOrder(), false, 'turns by default');
+    setWaitEnv(t, 'LOCKSMITH_WAIT', 'fifo');
+    assert.equal(strictOrder(), true);
     assert.equal(
       waitStrategy(),
       process.platform === 'linux' || process.platform === 'win32' ? 'queue' : 'poll',
@@ -42,7 +42,7 @@ describe('how kernel waits wait', () => {
       () => waitStrategy(),
       (error: unknown) => {
         assert.ok(error instanceof LockInvalidArgumentError);
-        assert.match(error.message, /LOCKSMITH_WAIT must be one of queue, barge, poll, not "threads"/);
+        assert.match(error.message, /LOCKSMITH_WAIT must be one of queue, fifo, poll, not "threads"/);
         return true;
       },
     );
@@ -54,6 +54,6 @@ describe('how kernel waits wait', () => {
     const first = waitStrategy();
     setEnv(t, 'LOCKSMITH_WAIT', first === 'queue' ? 'poll' : 'queue');
     assert.equal(waitStrategy(), first);
-    assert.equal(boundedBarging(), false);
+    assert.equal(strictOrder(), false);
   });
 });

@@ -1,16 +1,25 @@
 import assert from 'node:assert/strict';
-import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createPosixLock } from '../../../../../src/lock/backends/kernel/posix.js';
 import {
-  BARGE_MS,
   HANDOFF_MS,
   HEAD_POLL_MS,
   handedOffRecently,
   handOff,
   queueWaitsAvailable,
-  ticketAge,
+  TURN_MS,
+  tookAgain,
   waitInQueue,
 } from '../../../../../src/lock/backends/kernel/wait/index.js';
 import { queueFolder } from '../../../../../src/lock/backends/kernel/wait/queue-dir.js';
@@ -233,7 +242,10 @@ describe('the wait queue', { timeout: 60_000, skip }, () => {
     const file = path.join(folder, `${stamp.toString().padStart(20, '0')}-${process.pid}-${count++}`);
     const fd = openSync(file, 'wx+');
     assert.equal(native.tryLock(fd, 'exclusive'), 'held');
+    utimesSync(file, 0, 0); // a wake-up (a touch) sets its times to now
     return {
+      /** Whether a wake-up touched the ticket. */
+      touched: () => statSync(file).mtimeMs !== 0,
       leave: () => {
         unlinkSync(file);
         closeSync(fd);
@@ -241,45 +253,86 @@ describe('the wait queue', { timeout: 60_000, skip }, () => {
     };
   }
 
-  it('after waking a waiter, this process does not take the lock back for a moment (strict order)', () => {
+  /** The loop turns: immediates set before this (a turn's deferred wake-up) have run. */
+  const loopTurns = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('within a turn a release defers its wake-up to the loop turning; taking the lock again puts it off', async () => {
     const lf = lockFile();
     const holder = lf.open();
-    assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
-    // Even for a waiter that queued just now.
     const waiter = queuedTicket(holder, -60_000);
-    assert.equal(handedOffRecently(holder.dev, holder.ino), false);
-    const released = performance.now();
+    assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
     native.unlock(holder.fd);
-    assert.equal(handOff(holder.dev, holder.ino, native), true, 'a waiter was woken');
-    const recently = handedOffRecently(holder.dev, holder.ino);
-    // The hold-back lasts HANDOFF_MS: on a loaded machine this line may run later than that.
-    if (performance.now() - released < HANDOFF_MS) assert.equal(recently, true, 'held back');
+    handOff(holder.dev, holder.ino, native); // the first release with a waiter starts a turn
+    assert.equal(waiter.touched(), false, 'not woken yet');
+    assert.equal(handedOffRecently(holder.dev, holder.ino), false, 'may take it back in its turn');
+    assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
+    tookAgain(holder.dev, holder.ino);
+    await loopTurns();
+    assert.equal(waiter.touched(), false, 'taking it again put the wake-up off');
+    native.unlock(holder.fd);
+    handOff(holder.dev, holder.ino, native);
+    await loopTurns();
+    assert.equal(waiter.touched(), true, 'woken when the loop turned');
     waiter.leave();
-    assert.equal(handOff(holder.dev, holder.ino, native), false, 'nobody left to wake');
-    assert.equal(handedOffRecently(holder.dev, holder.ino), false, 'nobody left to hand it to');
     lf.close();
   });
 
-  it('under LOCKSMITH_WAIT=barge, a waiter that queued just now may be overtaken, one that queued BARGE_MS ago not', (t) => {
-    setWaitEnv(t, 'LOCKSMITH_WAIT', 'barge');
+  it('once its turn is over, a release wakes the head at once and holds back (and so under fifo at every release)', async (t) => {
+    for (const fifo of [false, true]) {
+      if (fifo) setWaitEnv(t, 'LOCKSMITH_WAIT', 'fifo');
+      const lf = lockFile();
+      const holder = lf.open();
+      const waiter = queuedTicket(holder, -60_000);
+      assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
+      if (!fifo) {
+        native.unlock(holder.fd);
+        handOff(holder.dev, holder.ino, native);
+        assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
+        tookAgain(holder.dev, holder.ino);
+        const over = performance.now() + TURN_MS;
+        while (performance.now() <= over) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      assert.equal(waiter.touched(), false);
+      const released = performance.now();
+      native.unlock(holder.fd);
+      handOff(holder.dev, holder.ino, native);
+      assert.equal(waiter.touched(), true, `woken at once${fifo ? ' (fifo)' : ''}`);
+      const recently = handedOffRecently(holder.dev, holder.ino);
+      // The hold-back lasts HANDOFF_MS: on a loaded machine this line may run later than that.
+      if (performance.now() - released < HANDOFF_MS) assert.equal(recently, true, 'held back');
+      waiter.leave();
+      native.unlock(holder.fd);
+      handOff(holder.dev, holder.ino, native);
+      await loopTurns();
+      assert.equal(handedOffRecently(holder.dev, holder.ino), false, 'nobody left to hand it to');
+      lf.close();
+    }
+  });
+
+  it('where the head sleeps on its holder (no 40 ms poll to bound a late wake-up), a release wakes at once', () => {
     const lf = lockFile();
     const holder = lf.open();
-    assert.ok(ticketAge('00000000000000000001-1-0') > BARGE_MS, 'an old stamp is old');
-    const young = queuedTicket(holder, -60_000);
+    const waiter = queuedTicket(holder, -60_000);
     assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
     native.unlock(holder.fd);
-    assert.equal(handOff(holder.dev, holder.ino, native), true, 'the waiter was woken');
-    assert.equal(handedOffRecently(holder.dev, holder.ino), false, 'no hold-back: may lock again');
-    young.leave();
-    const old = queuedTicket(holder, BARGE_MS * 4);
-    const released = performance.now();
-    assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
-    native.unlock(holder.fd);
-    assert.equal(handOff(holder.dev, holder.ino, native), true);
-    const recently = handedOffRecently(holder.dev, holder.ino);
-    if (performance.now() - released < HANDOFF_MS)
-      assert.equal(recently, true, 'an old waiter is not overtaken');
-    old.leave();
+    handOff(holder.dev, holder.ino, native, false);
+    assert.equal(waiter.touched(), true);
+    waiter.leave();
+    lf.close();
+  });
+
+  it('a process that releases in its turn and exits at once still wakes the head (at exit)', async () => {
+    const lf = lockFile();
+    const d = lf.open();
+    const child = spawnChild('lock-worker.ts');
+    await child.next('ready', 60_000);
+    child.send({ type: 'lock', path: lf.file, options: { lockfilePath: lf.file, backend: 'kernel' } });
+    await child.next('locked');
+    const waiter = queuedTicket(d, -60_000);
+    child.send({ type: 'release-exit' });
+    await child.exited;
+    assert.equal(waiter.touched(), true, 'the deferred wake-up was made at exit');
+    waiter.leave();
     lf.close();
   });
 
