@@ -8,7 +8,7 @@ export const locksmith: NodeSubject = {
   id: 'locksmith',
   label: 'locksmith (kernel)',
   mechanism:
-    'non-blocking flock(2) via FFI; a wait sleeps in a FIFO queue (a flock-held ticket file, fs.watch); 1 ms turns',
+    'non-blocking flock(2) via FFI; a wait sleeps in a FIFO queue (a flock-held ticket file, fs.watch); 2 ms turns',
   version: () => undefined,
   probe: async () => undefined,
   open(target) {

@@ -29,7 +29,7 @@ export const HANDOFF_MS = 5;
  * bounded by this much plus one critical section per process ahead of it. `LOCKSMITH_WAIT=fifo` turns it off
  * (every release with a waiter hands over).
  */
-export const TURN_MS = 1;
+export const TURN_MS = 2;
 
 /** A turn in progress for one lock file: until when, and the deferred wake-up of the head, if any. */
 interface Turn {
