@@ -71,4 +71,10 @@ describe('import footprint of the built package', {
     const builtins = run?.builtins.filter((name) => NOT_FOR_ONE_LOCK.includes(name));
     assert.deepEqual(builtins, [], 'built-in modules loaded by `run`');
   });
+
+  it('`locksmith run` with the common options (-w, -E, -q, --lockfile) reads the same one file', () => {
+    const options = ['-w', '5', '-E', '9', '-q', '--lockfile', path.join(tempDir(), 'other.lock')];
+    const run = stagesOf(['cli', ...options])['cli run'];
+    assert.deepEqual(run?.files, ['cli/plain-run.cjs'], 'files loaded by `run` with options');
+  });
 });
