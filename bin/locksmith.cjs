@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// CommonJS, so that a plain `locksmith run <path>... -- <command>` (what hooks and scripts run: no option)
-// starts without Node's ES module loader: dist/cli/plain-run.cjs is that command in one CommonJS file
-// (scripts/bundle-cli-cjs.js). Every other command line loads the CLI's ES modules.
+// CommonJS, so that a plain `locksmith run [options] <path>... -- <command>` (what hooks and scripts run:
+// paths and run's common options, see src/cli/plain-run.ts) starts without Node's ES module loader:
+// dist/cli/plain-run.cjs is that command in one CommonJS file (scripts/bundle-cli-cjs.js). Every other
+// command line loads the CLI's ES modules.
 'use strict';
 const { enableCompileCache } = require('node:module');
 

@@ -15,8 +15,14 @@
 //   cli   the rest of what dist/cli/main.js loads (its `run`, terminal output); loaded by no library code
 // The modules and their laziness are unchanged: what loads at start-up is what loaded before, in 3 files.
 // (bin/locksmith.cjs runs a plain `run` from a CommonJS bundle instead: scripts/bundle-cli-cjs.js.)
+//
+// node:fs through require(): `import fs from 'node:fs'` in an ES module has Node build the built-in's ES
+// facade, which reads every export of node:fs, among them the lazy getters fs.ReadStream, fs.WriteStream...:
+// they load node:stream and ~20 internal modules, ~2 ms of the import. The bundle takes node:fs from one
+// small module (dist/node-fs.js, written here, bundled into the core group like our own modules) that
+// require()s it: the same object, no facade. Sources keep their ordinary imports (tsx and tsc need no trick).
 //   node scripts/bundle-dist.js [dist]
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -26,6 +32,35 @@ const dist = path.resolve(process.argv[2] ?? path.join(root, 'dist'));
 const ENTRIES = ['index.js', 'backend.js', 'postgres/index.js', 'proper-lockfile/index.js', 'cli/main.js'];
 const ROOT = path.join(dist, 'index.js');
 const CLI = path.join(dist, 'cli/main.js');
+
+// The names sources import from node:fs ({ realpathSync }...): the module exports those (and a name
+// missing there fails the build: esbuild reports no matching export).
+const NODE_FS = path.join(dist, 'node-fs.js');
+const named = new Set();
+for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+  const source = readFileSync(path.join(entry.parentPath, entry.name), 'utf8');
+  for (const [, list] of source.matchAll(/^import\s+(?:\w+\s*,\s*)?\{([^}]*)\}\s*from\s*['"]node:fs['"]/gm)) {
+    for (const name of list.split(',')) if (name.trim()) named.add(name.trim().split(/\s+as\s+/)[0]);
+  }
+}
+writeFileSync(
+  NODE_FS,
+  [
+    "import { createRequire } from 'node:module';",
+    "const fs = createRequire(import.meta.url)('node:fs');",
+    'export default fs;',
+    named.size > 0 ? `export const { ${[...named].sort().join(', ')} } = fs;` : '',
+  ].join('\n'),
+);
+const nodeFsByRequire = {
+  name: 'node-fs-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?fs$/ }, (args) =>
+      path.resolve(args.importer) === NODE_FS ? undefined : { path: NODE_FS },
+    );
+  },
+};
 
 const options = {
   entryPoints: ENTRIES.map((entry) => path.join(dist, entry)),
@@ -41,6 +76,7 @@ const options = {
   allowOverwrite: true,
   metafile: true,
   logLevel: 'warning',
+  plugins: [nodeFsByRequire],
 };
 
 // First pass (nothing written): the module graph, static and dynamic imports.
@@ -110,7 +146,7 @@ const grouping = {
   },
 };
 
-const result = await build({ ...options, plugins: [grouping] });
+const result = await build({ ...options, plugins: [nodeFsByRequire, grouping] });
 
 const kept = new Set(Object.keys(result.metafile.outputs).map((file) => path.resolve(file)));
 for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true })) {

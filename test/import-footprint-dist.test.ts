@@ -57,6 +57,12 @@ describe('import footprint of the built package', {
     assert.deepEqual(added(stages.import, stages.lock), [], 'files loaded by the first lock');
     const builtins = stages.lock?.builtins.filter((name) => NOT_FOR_ONE_LOCK.includes(name));
     assert.deepEqual(builtins, [], 'built-in modules loaded by import and a first lock');
+    // node:fs is taken through require() in dist/: its ES facade would read fs.ReadStream & co, which load
+    // node:stream (scripts/bundle-dist.js). `locksmith run` spawns a command, which loads streams anyway.
+    assert.ok(
+      !stages.lock?.builtins.includes('stream'),
+      'node:stream is not loaded by import and a first lock',
+    );
   });
 
   it('`locksmith run` (bin/locksmith.cjs) reads one CommonJS file and no ES module', () => {
@@ -64,5 +70,11 @@ describe('import footprint of the built package', {
     assert.deepEqual(run?.files, ['cli/plain-run.cjs'], 'files loaded by `run`');
     const builtins = run?.builtins.filter((name) => NOT_FOR_ONE_LOCK.includes(name));
     assert.deepEqual(builtins, [], 'built-in modules loaded by `run`');
+  });
+
+  it('`locksmith run` with the common options (-w, -E, -q, --lockfile) reads the same one file', () => {
+    const options = ['-w', '5', '-E', '9', '-q', '--lockfile', path.join(tempDir(), 'other.lock')];
+    const run = stagesOf(['cli', ...options])['cli run'];
+    assert.deepEqual(run?.files, ['cli/plain-run.cjs'], 'files loaded by `run` with options');
   });
 });

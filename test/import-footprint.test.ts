@@ -1,10 +1,13 @@
 // What `import('locksmith')` costs a short-lived process: none of the dependencies load at import (the FFI
 // binding loads on the first lock, a store's parser when a store is first read, the CLI's parser only in
-// the CLI), so that a later change cannot quietly put the cost back.
+// the CLI), so that a later change cannot quietly put the cost back. The FFI binding is koffi's native
+// module alone, not koffi's JavaScript loader (~10 ms), where its platform package is installed.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { FIXTURES } from './helpers/children.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -13,7 +16,18 @@ interface Stage {
   packages: string[];
   /** Our modules loaded so far, as paths under src/. */
   ours: string[];
+  /** Native modules loaded so far, as paths under node_modules/. */
+  natives: string[];
 }
+
+const KOFFI_NATIVE = /^@koromix\/koffi-[^/]+\/[^/]+\/koffi\.node$/;
+// Where koffi has no prebuilt package of its own here, its loader finds the module another way.
+const shortcut = existsSync(
+  fileURLToPath(
+    new URL(`../node_modules/@koromix/koffi-${process.platform}-${process.arch}`, import.meta.url),
+  ),
+);
+const FFI = shortcut ? [] : ['koffi'];
 
 function stagesOf(args: string[]): Record<string, Stage> {
   const output = execFileSync(
@@ -44,14 +58,19 @@ const NOT_FOR_KERNEL_LOCKS = [
 ];
 
 describe('import footprint', { timeout: 60_000 }, () => {
-  it('import loads no dependency; the first lock loads koffi only; a store loads its parser', () => {
-    const stages = Object.fromEntries(Object.entries(stagesOf([])).map(([name, s]) => [name, s.packages]));
+  it("import loads no dependency; the first lock loads koffi's native module only; a store loads its parser", () => {
+    const all = stagesOf([]);
+    const stages = Object.fromEntries(Object.entries(all).map(([name, s]) => [name, s.packages]));
     assert.deepEqual(stages.start, [], 'nothing before the import');
     assert.deepEqual(stages.import, [], 'no dependency is loaded by import');
-    assert.deepEqual(stages.lock, ['koffi'], 'the first lock loads the FFI binding and nothing else');
+    assert.deepEqual(all.import?.natives, [], 'no native module is loaded by import');
+    assert.deepEqual(stages.lock, FFI, "the first lock loads no dependency's JavaScript (koffi's loader)");
+    assert.equal(all.lock?.natives.length, 1, `native modules: ${all.lock?.natives.join(', ')}`);
+    if (shortcut)
+      assert.match(all.lock?.natives[0] ?? '', KOFFI_NATIVE, "the native module is koffi's prebuilt one");
     assert.deepEqual(
       stages.store?.sort(),
-      ['jsonc-parser', 'koffi'],
+      ['jsonc-parser', ...FFI].sort(),
       'reading a JSON store loads its parser',
     );
   });
@@ -90,7 +109,8 @@ describe('import footprint', { timeout: 60_000 }, () => {
     assert.deepEqual(loaded(stages['cli run']?.ours, notForRun), [], 'loaded by `locksmith run`');
     // A plain `run <path> -- <command>` does not load the parser (commander) nor the other commands.
     assert.deepEqual(stages['cli import']?.packages, [], 'dependencies of importing the CLI');
-    assert.deepEqual(stages['cli run']?.packages, ['koffi'], 'dependencies of `locksmith run`');
+    assert.deepEqual(stages['cli run']?.packages, FFI, 'dependencies of `locksmith run`');
+    if (shortcut) assert.match(stages['cli run']?.natives[0] ?? '', KOFFI_NATIVE, "koffi's native module");
     assert.deepEqual(
       loaded(stages['cli run']?.ours, [/^cli\/(program|config|status|locks|checkout.*|checkin|break)\.ts$/]),
       [],

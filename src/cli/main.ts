@@ -1,7 +1,7 @@
 /**
- * The `locksmith` command's entry: `main(argv)`. A plain `run <path>... -- <command>` (no option: what
- * scripts and git hooks run) goes straight to `runPlain` (plain-run.ts); every other command line goes to
- * the commander program of program.ts (see there to add a command), loaded only then: commander and the
+ * The `locksmith` command's entry: `main(argv)`. A plain `run [options] <path>... -- <command>` (what
+ * scripts and git hooks run: paths and run's common options) goes straight to `runPlain` (plain-run.ts);
+ * every other command line goes to the commander program of program.ts (see there to add a command), loaded only then: commander and the
  * other commands cost about 27 ms of CPU, which a one-shot `run` would otherwise pay each time.
  */
 import { type Cli, processCli } from './context.js';

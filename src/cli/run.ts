@@ -2,24 +2,20 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LockTarget } from '../lock/lock-all.js';
 import type { Cli } from './context.js';
 import { EXIT, EXIT_HELP } from './exit-codes.js';
+import { exitStatusOf, secondsOf } from './run-arguments.js';
 import { type RunOptions, runLocked } from './run-locks.js';
 
-/** Plain decimal seconds: `Number()` alone would also take `0x10`, `1e3`, `0b1` and ` 5 `. */
-const SECONDS = /^\d+(\.\d+)?$|^\.\d+$/;
-
 function parseSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!SECONDS.test(value) || !Number.isFinite(seconds)) {
+  const seconds = secondsOf(value);
+  if (seconds === undefined) {
     throw new InvalidArgumentError('expected a number of seconds >= 0, such as 10 or 0.5');
   }
   return seconds;
 }
 
 function parseStatus(value: string): number {
-  const status = Number(value);
-  if (!/^\d+$/.test(value.trim()) || status > 255) {
-    throw new InvalidArgumentError('expected an exit status from 0 to 255');
-  }
+  const status = exitStatusOf(value);
+  if (status === undefined) throw new InvalidArgumentError('expected an exit status from 0 to 255');
   return status;
 }
 

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { inspect, LockTimeoutError, lock, lockAll, tryLock } from '../../src/index.js';
+import { loadedKoffiSource } from '../../src/lock/backends/kernel/ffi.js';
 import { tempDir, worker } from './helpers.js';
 
 const base = tempDir('locksmith-win-lock-');
@@ -20,6 +21,13 @@ describe('the kernel backend on Windows (LockFileEx)', { timeout: 240_000 }, () 
     assert.equal(status.holder?.pid, process.pid);
     await handle.release();
     assert.equal((await inspect(file)).locked, false);
+  });
+
+  it("binds LockFileEx through koffi's prebuilt win32 module, loaded directly (not koffi's loader)", {
+    timeout: 30_000,
+  }, async () => {
+    await (await lock(fresh(), { timeout: 5_000 })).release();
+    assert.equal(loadedKoffiSource(), 'native');
   });
 
   it('excludes other processes: 3 processes × 20 increments lose no update', {

@@ -1,29 +1,50 @@
 import { createRequire } from 'node:module';
 import type { LibraryHandle } from 'koffi';
+import { loadNativeKoffi, type NativeKoffiPlace, nativeKoffiPlace } from './koffi-native.js';
 
 /**
  * Loads the few native functions the kernel backends call, through koffi (prebuilt per platform, so no
- * compiler at install). Loading happens once, on first use; a failure is remembered and reported by the
- * backend selection as "kernel backend unavailable", never thrown at import time.
+ * compiler at install): its native module directly where it can be found (koffi-native.ts, a few ms
+ * cheaper), else `require('koffi')`. Loading happens once, on first use; a failure is remembered and
+ * reported by the backend selection as "kernel backend unavailable", never thrown at import time.
  */
 
 const require = createRequire(import.meta.url);
 
 export type Koffi = typeof import('koffi');
 
+/** How koffi was loaded: its native module directly, or its package's loader. */
+export type KoffiSource = 'native' | 'package';
+
 let koffiModule: Koffi | undefined;
+let koffiSource: KoffiSource | undefined;
 let koffiError: unknown;
+
+/** koffi, and how it was loaded; `place` says where its native module should be (`undefined`: not found). */
+export function openKoffi(place: NativeKoffiPlace | undefined): {
+  koffi: Koffi;
+  source: KoffiSource;
+} {
+  const native = loadNativeKoffi(place);
+  if (native) return { koffi: native, source: 'native' };
+  return { koffi: require('koffi') as Koffi, source: 'package' };
+}
 
 export function loadKoffi(): Koffi {
   if (koffiModule) return koffiModule;
   if (koffiError) throw koffiError;
   try {
-    koffiModule = require('koffi') as Koffi;
+    ({ koffi: koffiModule, source: koffiSource } = openKoffi(nativeKoffiPlace()));
     return koffiModule;
   } catch (error) {
     koffiError = error;
     throw error;
   }
+}
+
+/** How this process loaded koffi, once it has (for tests and diagnostics). */
+export function loadedKoffiSource(): KoffiSource | undefined {
+  return koffiSource;
 }
 
 const LIBC_CANDIDATES: Record<string, string[]> = {
