@@ -85,11 +85,28 @@ function existingFolder(folder: string): string | undefined {
   }
 }
 
-/** The default probe: /proc/self/mountinfo on Linux, statfs's type elsewhere (or when /proc is missing). */
+/** A local filesystem as statfs names it on Linux (ext4, xfs, tmpfs...); undefined for any other. */
+function localByMagic(folder: string): Filesystem | undefined {
+  try {
+    const name = MAGIC[fs.statfsSync(folder).type];
+    return name !== undefined && !REMOTE.test(name) ? { type: name, options: [] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The default probe. On Linux, statfs first (one system call): a filesystem it names as local needs no
+ * more. A network, user-space or unknown one is looked up in /proc/self/mountinfo for its mount options
+ * (NFS's local_lock), full name (fuse.sshfs) and mount point: reading it costs a first lock 0.4 ms, up to
+ * 12 ms on a busy machine. Elsewhere (or when /proc is missing), statfs's type.
+ */
 export function probeFilesystem(folder: string): Filesystem | undefined {
   const real = existingFolder(folder);
   if (!real) return undefined;
   if (process.platform === 'linux') {
+    const local = localByMagic(real);
+    if (local) return local;
     try {
       const found = findMount(fs.readFileSync('/proc/self/mountinfo', 'utf8'), real);
       if (found) return found;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs, { statfsSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { inspect, lock } from '../../../src/index.js';
@@ -53,6 +54,25 @@ describe("the 'auto' rule", { timeout: 30_000 }, () => {
   it('the real probe finds the filesystem of a temp folder, even one not created yet', () => {
     const found = probeFilesystem(path.join(tempDir(), 'not', 'yet'));
     if (process.platform === 'linux') assert.ok(found?.type, 'a type on Linux');
+  });
+
+  it('on Linux a filesystem statfs names as local is not looked up in /proc/self/mountinfo', {
+    skip: process.platform === 'linux' ? false : 'statfs magic numbers are Linux ones',
+  }, (t) => {
+    const dir = tempDir();
+    const magic = statfsSync(dir).type;
+    const reads = t.mock.method(fs, 'readFileSync');
+    const found = probeFilesystem(dir);
+    const mountinfoReads = reads.mock.calls.filter((call) => call.arguments[0] === '/proc/self/mountinfo');
+    // ext4 0xef53, xfs, btrfs, tmpfs 0x1021994, overlay 0x794c7630, zfs: what CI and laptops have.
+    const local = [0xef53, 0x58465342, 0x9123683e, 0x1021994, 0x794c7630, 0x2fc12fc1].includes(magic);
+    if (local) {
+      assert.equal(mountinfoReads.length, 0, 'statfs was enough');
+      assert.equal(found?.mountPoint, undefined);
+      assert.equal(chooseFor(found).backend, 'kernel');
+    } else {
+      assert.equal(mountinfoReads.length, 1, `type 0x${magic.toString(16)} is looked up`);
+    }
   });
 
   it('on a simulated NFS mount with local_lock=all, lock() and inspect() use lease and say why', async () => {
