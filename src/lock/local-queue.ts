@@ -15,7 +15,7 @@ interface Ticket {
 
 /**
  * How long (ms) the tasks of one process may pass a lock to each other without giving it back to the
- * backend: past it, the next task takes it from the backend again, where waiters of other processes get
+ * backend, from the first such hand-off of a grant: past it, the next task takes it from the backend again, where waiters of other processes get
  * their turn (the kernel backend's wait queue). Without a bound, a process whose tasks keep coming would
  * never let another process in. The cost is one release and one attempt per period (~20 µs with the
  * kernel backend, ~0.3 ms with the lease backend's files).
@@ -32,8 +32,12 @@ export class LocalLock {
   mode: LockMode = 'exclusive';
   holders = 0;
   grant: BackendGrant | undefined;
-  /** When the backend granted it (performance.now()): in-process hand-offs stop `LOCAL_HANDOFF_MS` later. */
-  grantedAt = 0;
+  /**
+   * When this grant was first handed from one task to another (performance.now(), read only then: the
+   * global `performance` loads perf_hooks, which an uncontended lock does not need); hand-offs stop
+   * `LOCAL_HANDOFF_MS` later.
+   */
+  firstHandoff: number | undefined;
   holder: HolderInfo | undefined;
   readonly queue: Ticket[] = [];
   readonly #lossListeners = new Set<(reason: Error) => void>();
@@ -83,7 +87,7 @@ export class LocalLock {
   granted(grant: BackendGrant, holder: HolderInfo): void {
     this.state = 'held';
     this.grant = grant;
-    this.grantedAt = performance.now();
+    this.firstHandoff = undefined;
     this.holder = holder;
     this.holders = 1;
     this.#lost = undefined;
@@ -104,13 +108,14 @@ export class LocalLock {
     this.holders--;
     if (this.holders > 0) return undefined;
     const next = this.queue[0];
+    if (next && this.firstHandoff === undefined) this.firstHandoff = performance.now();
     if (
       next &&
       next.mode === 'exclusive' &&
       this.mode === 'exclusive' &&
       !this.#lost &&
       this.grant?.stillHeld?.() !== false &&
-      performance.now() - this.grantedAt < LOCAL_HANDOFF_MS
+      performance.now() - (this.firstHandoff ?? 0) < LOCAL_HANDOFF_MS
     ) {
       // Hand the kernel lock straight to the next task of this process: no syscall, no wake-up.
       this.queue.shift();
