@@ -17,6 +17,12 @@ import type { Change } from '../diff.js';
 import { isPlainObject } from '../plain-data.js';
 
 /**
+ * YAML's own white space and line breaks. Not JavaScript's `\s`, which also matches Unicode spaces (U+00A0,
+ * U+2028, U+3000, U+FEFF...): in YAML those are content, and a value ending in one was cut short.
+ */
+const YAML_SPACE = /[ \t\r\n]/;
+
+/**
  * Apply changes to a YAML text in place, by the source ranges of its nodes: each change rewrites only the
  * value it changes (plus the line of an added or removed item), so comments, anchors and aliases, merge
  * keys (`<<`), tags, quoting, key spellings (`1:` and `"1":`) and spacing elsewhere keep their bytes.
@@ -105,9 +111,9 @@ function propsBefore(text: string, offset: number): { start: number; anchor?: st
   const found: { anchor?: string; tag?: string } = {};
   for (;;) {
     let i = start;
-    while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+    while (i > 0 && YAML_SPACE.test(text[i - 1]!)) i--;
     let j = i;
-    while (j > 0 && !/\s/.test(text[j - 1]!)) j--;
+    while (j > 0 && !YAML_SPACE.test(text[j - 1]!)) j--;
     const token = text.slice(j, i);
     if (token.startsWith('&') && found.anchor === undefined) found.anchor = token;
     else if (token.startsWith('!') && found.tag === undefined) found.tag = token;
@@ -175,7 +181,7 @@ function replace(ctx: Ctx, place: Place, value: unknown, old: unknown): string {
   const wasBlock = isCollection(node) && !node.flow;
   // Block collections and block scalars (`|`) take in their last line break: the value ends before it.
   let end = range[1];
-  while (end > range[0] && /\s/.test(text[end - 1]!)) end--;
+  while (end > range[0] && YAML_SPACE.test(text[end - 1]!)) end--;
   if (isInline(value, flow) && !wasBlock) {
     return splice(text, props.start, end, (kept ? `${kept} ` : '') + renderInline(value, flow, node));
   }
@@ -187,7 +193,7 @@ function replace(ctx: Ctx, place: Place, value: unknown, old: unknown): string {
   }
   // Rewrite from just after the `:` or `-` that introduces the value.
   let start = props.start;
-  while (start > 0 && /\s/.test(text[start - 1]!)) start--;
+  while (start > 0 && YAML_SPACE.test(text[start - 1]!)) start--;
   return splice(
     text,
     start,
@@ -266,7 +272,7 @@ function add(
     return splice(text, at, at, member + eol + indent);
   }
   let at = range[1];
-  while (at > range[0] && /\s/.test(text[at - 1]!)) at--;
+  while (at > range[0] && YAML_SPACE.test(text[at - 1]!)) at--;
   return splice(text, at, at, eol + indent + member);
 }
 
@@ -294,7 +300,7 @@ function remove(ctx: Ctx, collection: YAMLMap | YAMLSeq, index: number): string 
   }
   // A block collection's range takes in its last line break: back up to its last character first.
   let end = itemEnd(collection, index);
-  while (end > start && /\s/.test(text[end - 1]!)) end--;
+  while (end > start && YAML_SPACE.test(text[end - 1]!)) end--;
   const newline = text.indexOf('\n', end);
   end = newline < 0 ? text.length : newline + 1;
   if (!firstOnLine(text, start)) return splice(text, start, end, '');

@@ -30,11 +30,11 @@ function tooDeepAt(text: string): number {
         continue;
       }
       const before = i === 0 ? ' ' : line[i - 1]!;
-      if ((c === '"' || c === "'") && /[\s[{,:]/.test(before)) quote = c;
-      else if (c === '#' && /\s/.test(before)) break;
+      if ((c === '"' || c === "'") && /[ \t[{,:]/.test(before)) quote = c;
+      else if (c === '#' && /[ \t]/.test(before)) break;
       else if (c === '[' || c === '{') flow++;
       else if ((c === ']' || c === '}') && flow > 0) flow--;
-      else if ((c === '-' || c === '?') && /\s/.test(before) && /\s/.test(line[i + 1] ?? ' ')) depth++;
+      else if ((c === '-' || c === '?') && /[ \t]/.test(before) && /[ \t]/.test(line[i + 1] ?? ' ')) depth++;
       if (depth + flow > MAX_DEPTH) return offset + i;
     }
     if (depth + flow > MAX_DEPTH) return offset;
