@@ -108,14 +108,13 @@ export class LocalLock {
     this.holders--;
     if (this.holders > 0) return undefined;
     const next = this.queue[0];
-    if (next && this.firstHandoff === undefined) this.firstHandoff = performance.now();
     if (
       next &&
       next.mode === 'exclusive' &&
       this.mode === 'exclusive' &&
       !this.#lost &&
       this.grant?.stillHeld?.() !== false &&
-      performance.now() - (this.firstHandoff ?? 0) < LOCAL_HANDOFF_MS
+      this.#handoffAllowed()
     ) {
       // Hand the kernel lock straight to the next task of this process: no syscall, no wake-up.
       this.queue.shift();
@@ -130,6 +129,13 @@ export class LocalLock {
     this.#stopLossWatch?.();
     this.#stopLossWatch = undefined;
     return grant;
+  }
+
+  /** Whether this grant may still pass from task to task (`LOCAL_HANDOFF_MS` from its first hand-off). */
+  #handoffAllowed(): boolean {
+    const now = performance.now();
+    this.firstHandoff ??= now;
+    return now - this.firstHandoff < LOCAL_HANDOFF_MS;
   }
 
   /** The backend lock was released: the next task acquires. */
