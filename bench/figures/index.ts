@@ -12,6 +12,7 @@ import { uncontended } from './uncontended.js';
 export const FIGURES: readonly Figure[] = [
   uncontended,
   contended(1, 600, 40),
+  contended(2, 500, 40),
   contended(4, 500, 40),
   contended(16, 40, 10),
   recovery,

@@ -4,7 +4,7 @@ import type { NativeLock } from '../native-lock.js';
 import { watchPredecessor } from './predecessor.js';
 import { ensureUserFolder, queueFolder } from './queue-dir.js';
 import { enterQueue, leaveQueue, predecessor, type Ticket } from './ticket.js';
-import { wakeFirst, wakeNext } from './wake.js';
+import { servedFromQueue, wakeFirst, wakeNext } from './wake.js';
 
 /**
  * A wait that costs no thread: the process joins the lock's wait queue (a flock-held ticket file) and
@@ -95,6 +95,7 @@ export function waitInQueue(
       watcher.close();
       signal?.removeEventListener('abort', onAbort);
       leaveQueue(ticket);
+      if (result === 'held') servedFromQueue(file.dev, file.ino);
       // The next waiter becomes the head at once: it must start polling, so that it notices within
       // HEAD_POLL_MS if this process dies while holding, even in the turn it took the lock. (A shared waiter's
       // wake-up also lets the next one try at once, in case it is shared too.)

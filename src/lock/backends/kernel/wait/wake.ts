@@ -146,6 +146,16 @@ export function tookAgain(dev: bigint, ino: bigint): void {
   turn.wake = undefined;
 }
 
+/**
+ * This process took the lock file (`dev`, `ino`) from its wait queue: its hold-back from an earlier
+ * hand-off is over, as the waiter it woke then, queued ahead of it, has had the lock. Without this, two
+ * processes that lock in a loop each held it for one critical section at a time: each took the lock
+ * within `HANDOFF_MS` of its own last hand-off, so its next attempt answered busy and it handed over again.
+ */
+export function servedFromQueue(dev: bigint, ino: bigint): void {
+  if (handedOff.size > 0) handedOff.delete(`${dev}-${ino}`);
+}
+
 /** Whether this process handed the lock file to a woken waiter moments ago (so it should not barge in). */
 export function handedOffRecently(dev: bigint, ino: bigint): boolean {
   if (handedOff.size === 0) return false;

@@ -309,6 +309,30 @@ describe('the wait queue', { timeout: 60_000, skip }, () => {
     }
   });
 
+  it('a process that takes the lock from the queue is past its hold-back (two processes in a loop keep their turns)', async (t) => {
+    setWaitEnv(t, 'LOCKSMITH_WAIT', 'fifo'); // every release wakes the head at once and holds back
+    const lf = lockFile();
+    const holder = lf.open();
+    const waiter = lf.open();
+    assert.equal(native.tryLock(holder.fd, 'exclusive'), 'held');
+    const waiting = waitInQueue(waiter, 'exclusive', 30_000, undefined, native)!;
+    const released = performance.now();
+    release(holder);
+    assert.equal(await waiting, 'held');
+    // The hold-back was for the waiter woken then, which has now had the lock. Had it stayed, a process
+    // would answer busy to itself after each hand-over, hand over at its next release, and two processes
+    // would alternate at every critical section. (It lasts HANDOFF_MS: a loaded machine may get here later.)
+    const elapsed = performance.now() - released;
+    assert.equal(
+      handedOffRecently(holder.dev, holder.ino),
+      false,
+      `held back ${elapsed.toFixed(1)} ms after`,
+    );
+    native.unlock(waiter.fd);
+    handOff(waiter.dev, waiter.ino, native);
+    lf.close();
+  });
+
   it('where the head sleeps on its holder (no 40 ms poll to bound a late wake-up), a release wakes at once', () => {
     const lf = lockFile();
     const holder = lf.open();
