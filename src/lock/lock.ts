@@ -82,7 +82,8 @@ class Handle implements LockHandle {
     const grant = this.#local.leave();
     if (!grant) return;
     try {
-      await grant.release({ remove: this.#remove });
+      const releasing = grant.release({ remove: this.#remove });
+      if (isThenable(releasing)) await releasing;
     } finally {
       this.#local.released();
     }
@@ -91,6 +92,11 @@ class Handle implements LockHandle {
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
   }
+}
+
+/** Whether a backend answered with a promise (or another thenable) rather than at once. */
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
 
 /** Tracks the single `onWait` notification of one call. */
@@ -166,8 +172,11 @@ async function fromBackend(
 ): Promise<{ grant: BackendGrant; holder: HolderRecord } | undefined> {
   const { backend, lockfilePath: key, mode, signal, dataFile } = request;
   let holder = currentHolder(mode);
-  let grant = await backend.tryAcquire(key, mode, holder, dataFile ? { dataFile } : undefined);
-  if (grant) await giveBackIfAborted(grant, signal);
+  // The first attempt usually answers at once (the kernel backend's does): awaiting a value that is not a
+  // promise would still cost a turn of the microtask queue, which a short-lived process runs cold.
+  const first = backend.tryAcquire(key, mode, holder, dataFile ? { dataFile } : undefined);
+  let grant = isThenable(first) ? await first : first;
+  if (grant && signal) await giveBackIfAborted(grant, signal);
   if (grant) return { grant, holder };
   if (request.timeout === 0) return undefined;
   const waker = new Waker(backend, key);
@@ -183,7 +192,7 @@ async function fromBackend(
       const options: TryOptions = signal ? { wait, signal } : { wait };
       if (dataFile) options.dataFile = true;
       grant = await backend.tryAcquire(key, mode, holder, options);
-      if (grant) await giveBackIfAborted(grant, signal);
+      if (grant && signal) await giveBackIfAborted(grant, signal);
       if (grant) return { grant, holder };
       signal?.throwIfAborted();
       const remaining = request.deadline - performance.now();
@@ -254,7 +263,8 @@ export async function acquire(
  * // ... read and write runtime/tasks.json; released when the block ends
  */
 export async function lock(path: string, options?: LockOptions): Promise<LockHandle> {
-  return (await acquire(resolveLock(path, options), 'throw'))!;
+  // With busy 'throw', acquire resolves a handle or rejects.
+  return acquire(resolveLock(path, options), 'throw') as Promise<LockHandle>;
 }
 
 /**

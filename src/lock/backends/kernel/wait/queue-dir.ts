@@ -27,13 +27,13 @@ export function userFolder(): string | null {
     base = null;
     return base;
   }
-  let parent = os.tmpdir();
+  let parent: string | undefined;
   try {
     if (fs.statSync('/dev/shm').isDirectory()) parent = '/dev/shm';
   } catch {
     // no /dev/shm: the temporary folder
   }
-  base = path.join(parent, `locksmith-${uid}`);
+  base = path.join(parent ?? os.tmpdir(), `locksmith-${uid}`);
   return base;
 }
 
@@ -67,5 +67,6 @@ export function ensureUserFolder(): boolean {
 /** The queue folder of the lock file with this identity (it may not exist), or null without queues. */
 export function queueFolder(dev: bigint, ino: bigint): string | null {
   const folder = userFolder();
-  return folder && path.join(folder, `${dev}-${ino}`);
+  // Every release asks: a plain concatenation, as the user's folder is already a normalized absolute path.
+  return folder && `${folder}${path.sep}${dev}-${ino}`;
 }
