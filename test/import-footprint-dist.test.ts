@@ -65,6 +65,12 @@ describe('import footprint of the built package', {
     );
   });
 
+  it('a first wait loads no perf_hooks (its clock is process.hrtime)', () => {
+    const stages = stagesOf([]);
+    assert.ok(stages.wait, 'the wait stage was reported');
+    assert.ok(!stages.wait.builtins.includes('perf_hooks'), `built-ins: ${stages.wait.builtins.join(', ')}`);
+  });
+
   it('`locksmith run` (bin/locksmith.cjs) reads one CommonJS file and no ES module', () => {
     const run = stagesOf(['cli'])['cli run'];
     assert.deepEqual(run?.files, ['cli/plain-run.cjs'], 'files loaded by `run`');

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock.js';
 import type { HolderInfo } from '../holder.js';
 import type { Backend, BackendGrant, LockMode } from './backends/backend.js';
 
@@ -33,9 +34,8 @@ export class LocalLock {
   holders = 0;
   grant: BackendGrant | undefined;
   /**
-   * When this grant was first handed from one task to another (performance.now(), read only then: the
-   * global `performance` loads perf_hooks, which an uncontended lock does not need); hand-offs stop
-   * `LOCAL_HANDOFF_MS` later.
+   * When this grant was first handed from one task to another (monotonicMs(), read only then); hand-offs
+   * stop `LOCAL_HANDOFF_MS` later.
    */
   firstHandoff: number | undefined;
   holder: HolderInfo | undefined;
@@ -133,7 +133,7 @@ export class LocalLock {
 
   /** Whether this grant may still pass from task to task (`LOCAL_HANDOFF_MS` from its first hand-off). */
   #handoffAllowed(): boolean {
-    const now = performance.now();
+    const now = monotonicMs();
     this.firstHandoff ??= now;
     return now - this.firstHandoff < LOCAL_HANDOFF_MS;
   }

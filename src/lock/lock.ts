@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock.js';
 import { LockTimeoutError, LockUnsupportedError } from '../errors.js';
 import type { HolderInfo, HolderRecord } from '../holder.js';
 import type { BackendGrant, TryOptions } from './backends/backend.js';
@@ -125,7 +126,7 @@ function notifyWait(request: ResolvedLock, call: CallState, holder: HolderInfo |
 /** Wait for this task's turn among the tasks of this process. */
 async function localTurn(request: ResolvedLock, local: LocalLock): Promise<Turn> {
   const { turn, cancel } = local.wait(request.mode);
-  const remaining = request.deadline - performance.now();
+  const remaining = request.deadline - monotonicMs();
   const signal = request.signal;
   if (remaining === Number.POSITIVE_INFINITY && !signal) return turn;
   let cancelTimer: (() => void) | undefined;
@@ -187,7 +188,7 @@ async function fromBackend(
       holder = currentHolder(mode);
       // A backend with a queue of its own (a server's, the kernel's) may wait there: how long is the
       // core's choice (wait-policy.ts), never past the call's deadline.
-      const asked = performance.now();
+      const asked = monotonicMs();
       const wait = waitFor(backend, request.deadline - asked);
       const options: TryOptions = signal ? { wait, signal } : { wait };
       if (dataFile) options.dataFile = true;
@@ -195,9 +196,9 @@ async function fromBackend(
       if (grant && signal) await giveBackIfAborted(grant, signal);
       if (grant) return { grant, holder };
       signal?.throwIfAborted();
-      const remaining = request.deadline - performance.now();
+      const remaining = request.deadline - monotonicMs();
       if (remaining <= 0) return undefined;
-      const slept = performance.now() - asked;
+      const slept = monotonicMs() - asked;
       // It waited its whole turn in its queue: ask again at once, there is nothing to back off from.
       if (wait > MAX_DELAY && slept >= wait) continue;
       await waker.wait(remaining, signal, MAX_DELAY);

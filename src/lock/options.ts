@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { monotonicMs } from '../clock.js';
 import { LockInvalidArgumentError } from '../errors.js';
 import type { HolderInfo } from '../holder.js';
 import type { Backend, LockMode } from './backends/backend.js';
@@ -40,7 +41,7 @@ export interface ResolvedLock {
   path: string;
   lockfilePath: string;
   mode: LockMode;
-  /** Absolute time (performance.now()) after which waiting fails; Infinity to wait forever. */
+  /** Absolute time (monotonicMs()) after which waiting fails; Infinity to wait forever. */
   deadline: number;
   timeout: number;
   signal: AbortSignal | undefined;
@@ -185,9 +186,7 @@ export function resolveLock(target: string, raw: LockOptions = {}): ResolvedLock
     path: resolvedPath,
     lockfilePath,
     mode: shared ? 'shared' : 'exclusive',
-    // Without a timeout the clock is not read: the first read of `performance` loads perf_hooks (~1 ms), which
-    // a one-shot process taking one lock has no other use for.
-    deadline: timeout === Number.POSITIVE_INFINITY ? timeout : performance.now() + timeout,
+    deadline: timeout === Number.POSITIVE_INFINITY ? timeout : monotonicMs() + timeout,
     timeout,
     signal,
     removeOnRelease,

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock.js';
 import type { Backend } from './backends/backend.js';
 import { FIRST_DELAY, MAX_DELAY, MAX_TIMER } from './wait-policy.js';
 
@@ -7,11 +8,11 @@ import { FIRST_DELAY, MAX_DELAY, MAX_TIMER } from './wait-policy.js';
  */
 export function longTimeout(fn: () => void, ms: number): () => void {
   let timer: NodeJS.Timeout | undefined;
-  const end = performance.now() + ms;
+  const end = monotonicMs() + ms;
   const arm = (left: number) => {
     timer = setTimeout(
       () => {
-        const rest = end - performance.now();
+        const rest = end - monotonicMs();
         if (rest > 0) arm(rest);
         else fn();
       },

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { monotonicMs } from '../../../../clock.js';
 import type { LockMode } from '../../backend.js';
 import type { NativeLock } from '../native-lock.js';
 import { watchPredecessor } from './predecessor.js';
@@ -82,7 +83,7 @@ export function waitInQueue(
     return undefined;
   }
   return new Promise<QueueWaitResult>((resolve) => {
-    const deadline = performance.now() + ms;
+    const deadline = monotonicMs() + ms;
     let head = false;
     let done = false;
     let timer: NodeJS.Timeout | undefined;
@@ -122,7 +123,7 @@ export function waitInQueue(
       } catch {
         return finish('failed');
       }
-      const left = deadline - performance.now();
+      const left = deadline - monotonicMs();
       if (left <= 0) return finish('timeout');
       // A head that can sleep until its holder exits need not poll for it (see NativeLock.watchHolderExit),
       // nor a waiter behind it check the waiters before it while it sleeps until its predecessor exits.
@@ -135,11 +136,11 @@ export function waitInQueue(
       } else if (before !== undefined && before === exited?.name) {
         // Its process ended but its ticket still looks held (the OS lets go of it a moment later): look
         // again soon for a while, then at the checks' pace, rather than watch a process that has ended.
-        pace = performance.now() - exited.at < EXITING_MS ? HEAD_POLL_MS : IDLE_CHECK_MS;
+        pace = monotonicMs() - exited.at < EXITING_MS ? HEAD_POLL_MS : IDLE_CHECK_MS;
       } else if (before !== undefined) {
         const watched = before;
         unwatch = watchPredecessor(watched, native, () => {
-          exited = { name: watched, at: performance.now() };
+          exited = { name: watched, at: monotonicMs() };
           look();
         });
         if (unwatch) pace = WATCHED_CHECK_MS;

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { monotonicMs } from '../../../../clock.js';
 import type { NativeLock } from '../native-lock.js';
 import { strictOrder } from './available.js';
 import { queueFolder } from './queue-dir.js';
@@ -90,7 +91,7 @@ export function handOff(dev: bigint, ino: bigint, native: NativeLock, turnsAllow
   // is every uncontended release's only cost of the queue.
   if (!folder || (handedOff.size === 0 && turns.size === 0 && !fs.existsSync(folder))) return;
   const key = `${dev}-${ino}`;
-  const now = performance.now();
+  const now = monotonicMs();
   let turn = turns.get(key);
   if (turn === undefined && turnsAllowed && !strictOrder()) {
     turn = { until: now + TURN_MS, folder, wake: undefined };
@@ -112,7 +113,7 @@ export function handOff(dev: bigint, ino: bigint, native: NativeLock, turnsAllow
 /** Wake the head of the queue in `folder` and hold back this process's next attempts if there was one. */
 function wakeHead(key: string, folder: string, native: NativeLock): boolean {
   const woken = wakeFirst(folder, native);
-  if (woken !== undefined) handedOff.set(key, performance.now() + HANDOFF_MS);
+  if (woken !== undefined) handedOff.set(key, monotonicMs() + HANDOFF_MS);
   else handedOff.delete(key);
   return woken !== undefined;
 }
@@ -162,7 +163,7 @@ export function handedOffRecently(dev: bigint, ino: bigint): boolean {
   const key = `${dev}-${ino}`;
   const until = handedOff.get(key);
   if (until === undefined) return false;
-  if (performance.now() < until) return true;
+  if (monotonicMs() < until) return true;
   handedOff.delete(key);
   return false;
 }
