@@ -32,6 +32,15 @@ export const RECORD_READ = 4096;
 const FIELDS = ['state', 'pid', 'hostname', 'command', 'mode', 'since'];
 /** Every record's time has whole seconds: its line ends so. */
 const LINE_END = '.000Z"}\n';
+/**
+ * How old (ms) a file's ctime must be when this process reads the file and finds its own bytes there,
+ * for an unchanged ctime to prove later that nobody wrote since. Kernels before Linux 6.13's fine-grained
+ * timestamps stamp a change with the time of the last clock tick (up to 10 ms old at HZ=100): another
+ * holder writing its record within the tick of ours left the ctime as it was, and this process took its
+ * own record to be there while the file named the other holder. A ctime older than one tick at the read
+ * differs from that of any later write.
+ */
+export const CTIME_GRAIN_MS = 20;
 
 /** What a file descriptor's records need to know about it. */
 export interface RecordFile {
@@ -46,7 +55,10 @@ export interface RecordFile {
   lastWritten: Buffer | undefined;
   /** The record line in `lastWritten` (without padding), when it is a held record. */
   lastLine: string | undefined;
-  /** The stat of a moment when the file was known to hold `lastWritten`, written by nobody since. */
+  /**
+   * The stat of a moment when the file was known to hold `lastWritten`, written by nobody since, and whose
+   * ctime was older than `CTIME_GRAIN_MS` then (see there).
+   */
   seen: LockFileStat | undefined;
 }
 
@@ -129,7 +141,7 @@ export function writeRecord(
     const content = readRegion(file.fd, offset, size);
     if (content === undefined) return undefined;
     if (sameBytes && content.equals(last)) {
-      file.seen = stat;
+      if (Date.now() - Number(stat.ctimeNs) / 1e6 >= CTIME_GRAIN_MS) file.seen = stat;
       return { bytes: last };
     }
     if (!isOurRecord(content, last)) return undefined;

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { HolderRecord } from '../../../../src/holder.js';
 import {
+  CTIME_GRAIN_MS,
   isoSeconds,
   parseRecord,
   type RecordFile,
@@ -58,6 +59,56 @@ describe('holder records', { timeout: 10_000 }, () => {
       assert.equal(write(file, { ...holder, since: sameSecond, hostname: 'b' }).hostname, 'b');
       const later = write(file, { ...holder, since: new Date('2026-11-23T12:03:02.100Z') });
       assert.equal(later.since, '2026-11-23T12:03:02.000Z');
+    } finally {
+      closeSync(file.fd);
+    }
+  });
+});
+
+describe('a record kept because the file looks unchanged', { timeout: 10_000 }, () => {
+  const dir = tempDir();
+  const mine: HolderRecord = {
+    pid: 4242,
+    hostname: 'host-a',
+    command: 'node sync.js',
+    mode: 'exclusive',
+    since: new Date(),
+  };
+  const other = { ...mine, pid: 4343 }; // a record of the same length, as a co-worker's usually is
+  const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+
+  /** Another holder overwrites the record in place, as a holder of another process does. */
+  function otherWrites(file: RecordFile): void {
+    const theirs: RecordFile = { ...file, lastWritten: undefined, lastLine: undefined, seen: undefined };
+    assert.ok(writeRecord(theirs, 0, { size: statSync(file.key).size, ctimeNs: 0n }, other));
+  }
+  const pidInFile = (file: RecordFile) => JSON.parse(readFileSync(file.key, 'utf8').split('\n')[0]!).pid;
+
+  it('a ctime as fresh as a clock tick proves nothing: the file is read and the record written again', () => {
+    const file = recordFile(path.join(dir, 'fresh.lock'));
+    try {
+      write(file, mine);
+      // A kernel with coarse timestamps gives the next write, within the same tick, this same ctime.
+      const coarse = { size: statSync(file.key).size, ctimeNs: nowNs() };
+      assert.ok(writeRecord(file, 0, coarse, mine), 'our bytes, found by reading');
+      otherWrites(file);
+      assert.ok(writeRecord(file, 0, coarse, mine));
+      assert.equal(pidInFile(file), 4242, 'the file names this holder again');
+    } finally {
+      closeSync(file.fd);
+    }
+  });
+
+  it(`a ctime older than ${CTIME_GRAIN_MS} ms when our bytes were read is trusted while it stays the same`, () => {
+    const file = recordFile(path.join(dir, 'settled.lock'));
+    try {
+      write(file, mine);
+      const settled = { size: statSync(file.key).size, ctimeNs: nowNs() - 1_000_000_000n };
+      assert.ok(writeRecord(file, 0, settled, mine), 'our bytes, found by reading');
+      // A real write would change the ctime; an unchanged one is trusted without reading the file.
+      otherWrites(file);
+      assert.ok(writeRecord(file, 0, settled, mine));
+      assert.equal(pidInFile(file), 4343, 'not read, so not rewritten: a hot loop pays no read');
     } finally {
       closeSync(file.fd);
     }
