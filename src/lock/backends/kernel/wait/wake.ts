@@ -51,12 +51,9 @@ const handedOff = new Map<string, number>();
  * tickets met on the way are removed.
  */
 export function wakeFirst(folder: string, native: NativeLock): string | undefined {
-  for (const name of queued(folder)) {
-    if (!alive(folder, name, native)) continue;
-    if (nudge(folder, name)) return name;
-  }
-  removeIfEmpty(folder);
-  return undefined;
+  const woken = wakeFirstAfter(folder, undefined, native);
+  if (woken === undefined) removeIfEmpty(folder);
+  return woken;
 }
 
 /**
@@ -65,10 +62,16 @@ export function wakeFirst(folder: string, native: NativeLock): string | undefine
  * its predecessor changed. Dead tickets met on the way are removed.
  */
 export function wakeNext(ticket: Ticket, native: NativeLock): void {
-  for (const name of queued(ticket.folder)) {
-    if (name <= ticket.name || !alive(ticket.folder, name, native)) continue;
-    if (nudge(ticket.folder, name)) return;
+  wakeFirstAfter(ticket.folder, ticket.name, native);
+}
+
+/** Wake the first live waiter of the queue in `folder` whose ticket sorts after `after` (any, if undefined). */
+function wakeFirstAfter(folder: string, after: string | undefined, native: NativeLock): string | undefined {
+  for (const name of queued(folder)) {
+    if ((after !== undefined && name <= after) || !alive(folder, name, native)) continue;
+    if (nudge(folder, name)) return name;
   }
+  return undefined;
 }
 
 /** How long ago (ms) the ticket `name` joined the queue; Infinity when its name does not tell. */
