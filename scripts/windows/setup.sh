@@ -6,13 +6,18 @@
 #     (`npm install --os=win32 --cpu=x64`), reinstalled when package.json's dependencies change;
 #   - a Wine prefix set to Windows 10 (Node refuses to start on Wine's default version).
 # Everything lives under $LOCKSMITH_WINE_HOME (default ~/.cache/locksmith-ci/wine). Prints nothing on
-# stdout but the folder's path. Usage: home="$(bash scripts/windows/setup.sh)"
+# stdout but the folder's path. Usage: home="$(bash scripts/windows/setup.sh)". Scripts that then run
+# in the prefix hold "$home/run.lock" (flock) while they do: runs share its build folder, its logs and its
+# wineserver, which each ends at exit.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 home="${LOCKSMITH_WINE_HOME:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/locksmith-ci/wine}"
 node_major="${LOCKSMITH_WINE_NODE:-22}"
 say() { echo "windows/setup: $*" >&2; }
 mkdir -p "$home"
+# Two set-ups at once (two clones' suites) would install into the same folders: one at a time.
+exec 8>"$home/setup.lock"
+flock 8
 
 if ! command -v wine >/dev/null 2>&1; then
   if [ "$(id -u)" != 0 ]; then
@@ -47,7 +52,7 @@ fi
 export WINEDEBUG=-all WINEPREFIX="$home/prefix"
 if [ ! -f "$WINEPREFIX/.locksmith-win10" ]; then
   say "creating the Wine prefix (Windows 10)"
-  timeout 300 wine winecfg -v win10 >"$home/winecfg.log" 2>&1
+  timeout 300 wine winecfg -v win10 >"$home/winecfg.log" 2>&1 8>&- # its wineserver must not keep the lock
   touch "$WINEPREFIX/.locksmith-win10"
 fi
 echo "$home"
