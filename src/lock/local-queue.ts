@@ -16,10 +16,11 @@ interface Ticket {
 
 /**
  * How long (ms) the tasks of one process may pass a lock to each other without giving it back to the
- * backend, from the first such hand-off of a grant: past it, the next task takes it from the backend again, where waiters of other processes get
- * their turn (the kernel backend's wait queue). Without a bound, a process whose tasks keep coming would
- * never let another process in. The cost is one release and one attempt per period (~20 µs with the
- * kernel backend, ~0.3 ms with the lease backend's files).
+ * backend, from the first such hand-off of a grant: past it, the next task takes it from the backend
+ * again, where waiters of other processes get their turn (the kernel backend's wait queue). Without a
+ * bound, a process whose tasks keep coming would never let another process in. The cost is one release
+ * and one attempt per period (~20 µs with the kernel backend, ~0.3 ms with the lease backend's files). A
+ * backend may set its own (`Backend.handoffMs`: the PostgreSQL backend's round trips take longer).
  */
 export const LOCAL_HANDOFF_MS = 10;
 
@@ -35,7 +36,7 @@ export class LocalLock {
   grant: BackendGrant | undefined;
   /**
    * When this grant was first handed from one task to another (monotonicMs(), read only then); hand-offs
-   * stop `LOCAL_HANDOFF_MS` later.
+   * stop `LOCAL_HANDOFF_MS` (or the backend's `handoffMs`) later.
    */
   firstHandoff: number | undefined;
   holder: HolderInfo | undefined;
@@ -135,7 +136,7 @@ export class LocalLock {
   #handoffAllowed(): boolean {
     const now = monotonicMs();
     this.firstHandoff ??= now;
-    return now - this.firstHandoff < LOCAL_HANDOFF_MS;
+    return now - this.firstHandoff < (this.backend.handoffMs ?? LOCAL_HANDOFF_MS);
   }
 
   /** The backend lock was released: the next task acquires. */

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { lock } from '../../src/index.js';
+import type { Backend, BackendGrant } from '../../src/lock/backends/backend.js';
 import { LOCAL_HANDOFF_MS } from '../../src/lock/local-queue.js';
 import { killChildrenAfter, spawnChild } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -57,4 +58,59 @@ describe('hand-offs between the tasks of one process', { timeout: 90_000 }, () =
     child.send({ type: 'exit' });
     await child.exited;
   });
+});
+
+describe("a backend's own bound on hand-offs (Backend.handoffMs)", { timeout: 30_000 }, () => {
+  /** An in-memory exclusive lock that records when each of its grants began and ended. */
+  function recordingBackend(handoffMs: number | undefined) {
+    let held = false;
+    const grants: { from: number; to?: number }[] = [];
+    const backend: Backend = {
+      name: 'recording',
+      supportsShared: false,
+      handoffMs,
+      tryAcquire(): BackendGrant | undefined {
+        if (held) return undefined;
+        held = true;
+        const grant: { from: number; to?: number } = { from: performance.now() };
+        grants.push(grant);
+        return {
+          release() {
+            held = false;
+            grant.to = performance.now();
+          },
+          watchLoss: () => () => {},
+        };
+      },
+      inspect: () => ({ locked: held }),
+    };
+    return { backend, grants };
+  }
+
+  for (const bound of [undefined, 40]) {
+    it(`tasks that keep passing the lock keep each grant ${bound ?? LOCAL_HANDOFF_MS} ms (${bound === undefined ? 'the default' : "the backend's"})`, async () => {
+      const { backend, grants } = recordingBackend(bound);
+      const file = path.join(tempDir(), 'passed');
+      let stop = false;
+      const loop = async () => {
+        while (!stop) {
+          const handle = await lock(file, { backend });
+          await new Promise((resolve) => setImmediate(resolve));
+          await handle.release();
+        }
+      };
+      const loops = [loop(), loop()];
+      while (grants.length < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+      stop = true;
+      await Promise.all(loops);
+      // Every grant but the last ended because the bound was reached while the other task waited: none
+      // shorter than it, however slow the machine (a slow one only makes them longer).
+      const held = grants.slice(0, -1).map((g) => g.to! - g.from);
+      const expected = bound ?? LOCAL_HANDOFF_MS;
+      assert.ok(
+        held.every((ms) => ms >= expected - 0.5),
+        `grants held ${held.map((ms) => ms.toFixed(1)).join(', ')} ms`,
+      );
+    });
+  }
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { inspect, LockTimeoutError, lock, lockAll, tryLock } from '../../src/index.js';
+import { POSTGRES_HANDOFF_MS } from '../../src/postgres/backend.js';
 import { postgresBackend } from '../../src/postgres/index.js';
 import { type Child, killChildrenAfter, spawnChild, waitFor } from '../helpers/children.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -321,6 +322,35 @@ describe('postgres backend', { timeout: 180_000, skip: SKIP }, () => {
     const third = await lock(name, opts());
     assert.ok(third.fencingToken! > first.fencingToken!, 'a new grant gets a new token');
     await third.release();
+  });
+
+  it(`tasks that keep passing a name keep each grant ${POSTGRES_HANDOFF_MS} ms before it goes back to the server`, async () => {
+    const name = fresh();
+    // Each grant's token, and when this process first and last held it.
+    const grants = new Map<bigint, { from: number; to: number }>();
+    let stop = false;
+    const loop = async () => {
+      while (!stop) {
+        const handle = await lock(name, opts());
+        const token = handle.fencingToken!;
+        const grant = grants.get(token) ?? { from: performance.now(), to: 0 };
+        grants.set(token, grant);
+        await new Promise((resolve) => setImmediate(resolve));
+        grant.to = performance.now();
+        await handle.release();
+      }
+    };
+    const loops = [loop(), loop()];
+    while (grants.size < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+    stop = true;
+    await Promise.all(loops);
+    // Each grant but the last ended because the bound was reached while the other task waited (the
+    // core's own 10 ms would cost a round trip to the server every 10 ms).
+    const held = [...grants.values()].slice(0, -1).map((g) => g.to - g.from);
+    assert.ok(
+      held.every((ms) => ms >= POSTGRES_HANDOFF_MS - 1),
+      `grants held ${held.map((ms) => ms.toFixed(1)).join(', ')} ms`,
+    );
   });
 
   it('lockAll: all-or-nothing across processes, in one canonical order', async () => {

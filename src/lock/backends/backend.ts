@@ -99,4 +99,11 @@ export interface Backend {
   readonly queues?: boolean | undefined;
   /** Why this backend was chosen for `key` (for `inspect`), when selection was automatic. */
   readonly reason?: string | undefined;
+  /**
+   * How long (ms) the tasks of one process may pass a grant of this backend to each other, from its first
+   * such hand-off, before it goes back through the backend so that other processes get their turn
+   * (`LOCAL_HANDOFF_MS`, 10, when absent). A backend whose grant costs a round trip to a server sets more,
+   * so that giving it back costs a small share of the time.
+   */
+  readonly handoffMs?: number | undefined;
 }
