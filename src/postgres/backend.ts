@@ -156,7 +156,7 @@ class Grant implements BackendGrant {
  * How long (ms) the tasks of one process pass a grant to each other before it goes back to the server
  * (`Backend.handoffMs`; the core's default is 10). Giving it back costs an unlock, a lock and the fencing
  * upsert, round trips during which nobody holds it (~2 ms against a local server): 4 tasks of one process
- * taking one name in a loop left it idle 15-17 % of the time at 10 ms, 4.4 % at 50 ms.
+ * taking one name in a loop left it idle 14-17 % of the time at 10 ms, 4.4 % at 50 ms.
  */
 export const POSTGRES_HANDOFF_MS = 50;
 
