@@ -65,10 +65,13 @@ describe('import footprint of the built package', {
     );
   });
 
-  it('a first wait loads no perf_hooks (its clock is process.hrtime)', () => {
+  it('a first wait, and then a first store update, load no perf_hooks (their clock is process.hrtime)', () => {
     const stages = stagesOf([]);
-    assert.ok(stages.wait, 'the wait stage was reported');
-    assert.ok(!stages.wait.builtins.includes('perf_hooks'), `built-ins: ${stages.wait.builtins.join(', ')}`);
+    for (const stage of ['wait', 'update']) {
+      const builtins = stages[stage]?.builtins;
+      assert.ok(builtins, `the ${stage} stage was reported`);
+      assert.ok(!builtins.includes('perf_hooks'), `built-ins after the ${stage}: ${builtins.join(', ')}`);
+    }
   });
 
   it('`locksmith run` (bin/locksmith.cjs) reads one CommonJS file and no ES module', () => {

@@ -3,6 +3,7 @@ import { constants, type Stats } from 'node:fs';
 import { type FileHandle, lstat, open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { monotonicMs } from '../clock.js';
 import { ownHostname, processGone } from '../host.js';
 import {
   AtomicWriteError,
@@ -61,7 +62,7 @@ export async function renameWithRetry(
   budgetMs = RENAME_RETRY_BUDGET_MS,
   doRename: (from: string, to: string) => Promise<void> = rename,
 ): Promise<void> {
-  const deadline = performance.now() + budgetMs;
+  const deadline = monotonicMs() + budgetMs;
   let wait = 5;
   for (;;) {
     try {
@@ -69,7 +70,7 @@ export async function renameWithRetry(
       return;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? '';
-      if (!retryCodes.has(code) || performance.now() + wait > deadline) throw error;
+      if (!retryCodes.has(code) || monotonicMs() + wait > deadline) throw error;
       await delay(wait);
       wait = Math.min(wait * 2, 100);
     }
